@@ -1,0 +1,58 @@
+import pg from "pg";
+import { FailclosedError } from "../errors.js";
+import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
+
+// Keep bigint, numeric and timestamps as the server's text: the lane compares and digests text,
+// and a lossy JavaScript number or Date must never stand in for a value.
+const TEXT_TYPES = [20, 1700, 1082, 1114, 1184];
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (TEXT_TYPES.includes(oid)) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format ?? "text");
+  },
+};
+
+function wrap(client: pg.PoolClient | pg.Pool): SqlSession {
+  return {
+    async query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRows> {
+      const result = await client.query({ text: sql, values: [...params], types });
+      return { rows: result.rows as Array<Record<string, unknown>> };
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}
+
+/** A real server through a pool. Fails with DATABASE_UNAVAILABLE if it cannot connect at once. */
+export async function openPostgres(connectionString: string, options: { max?: number } = {}): Promise<SqlDatabase> {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
+  // An idle client's error (server restart) must not crash the process; the next query reports it.
+  pool.on("error", () => undefined);
+  try {
+    await pool.query("SELECT 1");
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw new FailclosedError("DATABASE_UNAVAILABLE", "cannot connect to the PostgreSQL server", { cause });
+  }
+  const shared = wrap(pool);
+  return {
+    engine: "postgres",
+    query: (sql, params) => shared.query(sql, params),
+    exec: (sql) => shared.exec(sql),
+    async withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        return await fn(wrap(client));
+      } catch (error) {
+        broken = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      } finally {
+        // A failed session may be left inside a transaction: destroy it rather than reuse it.
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}

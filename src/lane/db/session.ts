@@ -1,0 +1,23 @@
+/**
+ * The one way lane code talks to PostgreSQL, whether the engine is embedded PGlite or a real
+ * server reached through `pg`. Kept deliberately small so both adapters behave the same.
+ */
+export type SqlValue = string | number | boolean | null | Uint8Array;
+
+export interface SqlRows {
+  readonly rows: ReadonlyArray<Record<string, unknown>>;
+}
+
+export interface SqlSession {
+  /** One statement with $1.. parameters (extended protocol). */
+  query(sql: string, params?: readonly SqlValue[]): Promise<SqlRows>;
+  /** A script of several statements without parameters (simple protocol). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlDatabase extends SqlSession {
+  readonly engine: "pglite" | "postgres";
+  /** Runs fn on one dedicated connection; the connection is returned (or discarded if broken) after. */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
