@@ -1,0 +1,20 @@
+import type { ExitCode } from "./exit-codes.js";
+import type { Io } from "./io.js";
+import { keysCommand, KEYS_USAGE } from "./commands/keys.js";
+import { sealCommand, SEAL_USAGE } from "./commands/seal.js";
+import { treeCommand, TREE_USAGE } from "./commands/tree.js";
+import { verifyCommand, VERIFY_USAGE } from "./commands/verify.js";
+
+export interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly run: (args: readonly string[], io: Io) => Promise<ExitCode>;
+}
+
+/** Every command of the command line; each is a thin layer over the programmatic API. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  ["seal", { summary: "seal a document or an artifact with a key of the keyring", usage: SEAL_USAGE, run: sealCommand }],
+  ["verify", { summary: "verify a seal (exit 0 valid, 1 invalid)", usage: VERIFY_USAGE, run: verifyCommand }],
+  ["tree", { summary: "print or verify an evidence directory's tree id", usage: TREE_USAGE, run: treeCommand }],
+  ["keys", { summary: "keys init DIR: write a fresh keyring for every role", usage: KEYS_USAGE, run: keysCommand }],
+]);
