@@ -66,10 +66,7 @@ export async function measurePair(pair: BenchPair): Promise<BenchRow> {
 }
 
 export function formatRows(rows: readonly BenchRow[]): string {
-  const lines = [
-    "| group | subject | ops/s | bare limit | ops/s | ratio |",
-    "|---|---|---:|---|---:|---:|",
-  ];
+  const lines = ["| group | subject | ops/s | bare limit | ops/s | ratio |", "|---|---|---:|---|---:|---:|"];
   for (const r of rows) {
     lines.push(
       `| ${r.group} | ${r.subject} | ${Math.round(r.subjectOpsPerSec).toLocaleString("en-US")} | ${r.limit} | ${Math.round(r.limitOpsPerSec).toLocaleString("en-US")} | ${r.ratio.toFixed(3)} |`,

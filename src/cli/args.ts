@@ -2,7 +2,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { FailclosedError } from "../lane/errors.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>>;
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>
+>;
 
 /** node:util parseArgs in strict mode, with its errors turned into USAGE errors. */
 export function parseFlags<O extends Options>(args: readonly string[], options: O, usage: string): Parsed<O> {
@@ -19,7 +21,10 @@ export function usageError(message: string, usage: string): FailclosedError {
 }
 
 /** FAILCLOSED_TEST_MODE accepts 1/true/0/false/empty; anything else is a usage error, not a guess. */
-export function testModeFrom(flag: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean {
+export function testModeFrom(
+  flag: boolean | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   if (flag === true) return true;
   const raw = env["FAILCLOSED_TEST_MODE"];
   if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;

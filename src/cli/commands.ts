@@ -4,6 +4,8 @@ import { keysCommand, KEYS_USAGE } from "./commands/keys.js";
 import { sealCommand, SEAL_USAGE } from "./commands/seal.js";
 import { treeCommand, TREE_USAGE } from "./commands/tree.js";
 import { verifyCommand, VERIFY_USAGE } from "./commands/verify.js";
+import { decideCommand, DECIDE_USAGE } from "./commands/decide.js";
+import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
 
 export interface Command {
   readonly summary: string;
@@ -13,8 +15,37 @@ export interface Command {
 
 /** Every command of the command line; each is a thin layer over the programmatic API. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
-  ["seal", { summary: "seal a document or an artifact with a key of the keyring", usage: SEAL_USAGE, run: sealCommand }],
+  [
+    "serve",
+    {
+      summary: "serve the gate over HTTP (T2) or JSON lines on stdio (T3)",
+      usage: SERVE_USAGE,
+      run: serveCommand,
+    },
+  ],
+  [
+    "decide",
+    {
+      summary: "decide one action request (exit 0 ALLOW, 1 HOLD or DENY)",
+      usage: DECIDE_USAGE,
+      run: decideCommand,
+    },
+  ],
+  [
+    "seal",
+    {
+      summary: "seal a document or an artifact with a key of the keyring",
+      usage: SEAL_USAGE,
+      run: sealCommand,
+    },
+  ],
   ["verify", { summary: "verify a seal (exit 0 valid, 1 invalid)", usage: VERIFY_USAGE, run: verifyCommand }],
-  ["tree", { summary: "print or verify an evidence directory's tree id", usage: TREE_USAGE, run: treeCommand }],
-  ["keys", { summary: "keys init DIR: write a fresh keyring for every role", usage: KEYS_USAGE, run: keysCommand }],
+  [
+    "tree",
+    { summary: "print or verify an evidence directory's tree id", usage: TREE_USAGE, run: treeCommand },
+  ],
+  [
+    "keys",
+    { summary: "keys init DIR: write a fresh keyring for every role", usage: KEYS_USAGE, run: keysCommand },
+  ],
 ]);

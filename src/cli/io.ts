@@ -25,7 +25,8 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 /** Reads a file, or standard input for "-"; errors name the path and carry FILE_UNREADABLE. */
 export async function readInput(io: Io, path: string): Promise<Buffer> {
   const bytes = path === "-" ? await io.stdin() : readFileOrFail(path);
-  if (bytes.length > MAX_INPUT_BYTES) throw new FailclosedError("FILE_UNREADABLE", `${path}: larger than ${MAX_INPUT_BYTES} bytes`);
+  if (bytes.length > MAX_INPUT_BYTES)
+    throw new FailclosedError("FILE_UNREADABLE", `${path}: larger than ${MAX_INPUT_BYTES} bytes`);
   return bytes;
 }
 

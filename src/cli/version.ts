@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { PACKAGE_ROOT } from "../lane/paths.js";
 
 export function packageVersion(): string {
-  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string };
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+    version?: string;
+  };
   return manifest.version ?? "0.0.0";
 }

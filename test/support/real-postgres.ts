@@ -36,7 +36,9 @@ export async function adminQuery(sql: string): Promise<pg.QueryResult> {
 }
 
 /** A throwaway database (and nothing else) owned by this test; drop it with the returned function. */
-export async function createScratchDatabase(prefix = "fc_test"): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+export async function createScratchDatabase(
+  prefix = "fc_test",
+): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   await adminQuery(`CREATE DATABASE "${name}"`);
   return {
@@ -49,7 +51,9 @@ export async function createScratchDatabase(prefix = "fc_test"): Promise<{ name:
 }
 
 /** A throwaway role; drop it with the returned function. */
-export async function createScratchRole(options: { superuser?: boolean } = {}): Promise<{ name: string; drop: () => Promise<void> }> {
+export async function createScratchRole(
+  options: { superuser?: boolean } = {},
+): Promise<{ name: string; drop: () => Promise<void> }> {
   const name = `fc_role_${randomBytes(6).toString("hex")}`;
   await adminQuery(`CREATE ROLE "${name}" LOGIN ${options.superuser === true ? "SUPERUSER" : "NOSUPERUSER"}`);
   return { name, drop: async () => void (await adminQuery(`DROP ROLE IF EXISTS "${name}"`)) };

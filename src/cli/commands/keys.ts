@@ -22,7 +22,8 @@ export async function keysCommand(args: readonly string[], io: Io): Promise<Exit
     return EXIT.OK;
   }
   const [sub, dir, ...rest] = positionals;
-  if (sub !== "init" || dir === undefined || rest.length > 0) throw usageError("expected: keys init DIR", KEYS_USAGE);
+  if (sub !== "init" || dir === undefined || rest.length > 0)
+    throw usageError("expected: keys init DIR", KEYS_USAGE);
   const written = await initKeyringDirectory(dir, { testOnly: values["test-only"] === true });
   for (const path of written) io.stdout(`${path}\n`);
   return EXIT.OK;

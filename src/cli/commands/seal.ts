@@ -1,4 +1,4 @@
-import { SEAL_TYPES, type SealedKind } from "../../lane/codec/documents.js";
+import { SEAL_TYPES } from "../../lane/codec/documents.js";
 import { loadKeyring, requireSigner } from "../../lane/seal/keyring.js";
 import { SEALING_ROLES, isSealType, SEAL_TYPE_NAMES } from "../../lane/seal/roles.js";
 import { sealArtifact, sealDocumentBytes } from "../../lane/seal/sign.js";
@@ -39,18 +39,25 @@ export async function sealCommand(args: readonly string[], io: Io): Promise<Exit
   if (positionals.length !== 1) throw usageError("exactly one FILE (or -) is required", SEAL_USAGE);
   const detached = values.detached === true;
   if (detached !== (typ === "artifact+jws")) {
-    throw usageError("--detached goes with --typ artifact+jws, and artifact+jws is always detached", SEAL_USAGE);
+    throw usageError(
+      "--detached goes with --typ artifact+jws, and artifact+jws is always detached",
+      SEAL_USAGE,
+    );
   }
   const keyring = await loadKeyring(values.keyring, { testMode: testModeFrom(values["test-mode"], io.env) });
   const key = keyring.get(values.kid);
-  if (key === undefined) throw new FailclosedError("KEY_MISSING", `no key with kid ${values.kid} in the keyring`);
+  if (key === undefined)
+    throw new FailclosedError("KEY_MISSING", `no key with kid ${values.kid} in the keyring`);
   if (!SEALING_ROLES[typ].includes(key.role)) {
-    throw new FailclosedError("KEY_WRONG_ROLE", `key ${key.kid} has role ${key.role}; ${typ} is sealed by ${SEALING_ROLES[typ].join(" or ")}`);
+    throw new FailclosedError(
+      "KEY_WRONG_ROLE",
+      `key ${key.kid} has role ${key.role}; ${typ} is sealed by ${SEALING_ROLES[typ].join(" or ")}`,
+    );
   }
   requireSigner(keyring, key.role, key.kid);
   const bytes = await readInput(io, positionals[0] ?? "-");
   const kind = SEAL_TYPES[typ];
-  const jws = kind === null ? await sealArtifact(key, bytes) : await sealDocumentBytes(key, kind as SealedKind, bytes);
+  const jws = kind === null ? await sealArtifact(key, bytes) : await sealDocumentBytes(key, kind, bytes);
   io.stdout(`${jws}\n`);
   return EXIT.OK;
 }

@@ -47,4 +47,3 @@ export async function treeCommand(args: readonly string[], io: Io): Promise<Exit
       return EXIT.NEGATIVE;
   }
 }
-

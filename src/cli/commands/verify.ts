@@ -1,4 +1,4 @@
-import { SEAL_TYPES, type SealedKind } from "../../lane/codec/documents.js";
+import { SEAL_TYPES } from "../../lane/codec/documents.js";
 import { loadKeyring } from "../../lane/seal/keyring.js";
 import { isSealType, SEAL_TYPE_NAMES } from "../../lane/seal/roles.js";
 import { verifyArtifactSeal, verifySealedDocument } from "../../lane/seal/verify.js";
@@ -47,7 +47,7 @@ export async function verifyCommand(args: readonly string[], io: Io): Promise<Ex
     io.stderr(`valid: ${typ} sealed by ${result.value.key.kid} (${result.value.key.role})\n`);
     return EXIT.OK;
   }
-  const result = await verifySealedDocument(keyring, kind as SealedKind, jws);
+  const result = await verifySealedDocument(keyring, kind, jws);
   if (!result.ok) return invalid(io, result.error.code, result.error.codec?.code);
   io.stdout(`${JSON.stringify(result.value.payload)}\n`);
   io.stderr(`valid: ${typ} sealed by ${result.value.key.kid} (${result.value.key.role})\n`);

@@ -15,7 +15,8 @@ export function decodeDocument<K extends DocumentKind>(kind: K, bytes: Uint8Arra
   const scanned = scanJson(bytes);
   if (!scanned.ok) return scanned;
   const value = scanned.value;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return err(rejection("not_object"));
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return err(rejection("not_object"));
   const validate = validatorFor(kind);
   if (!validate(value)) return err(schemaRejection(validate.errors));
   const doc = value as unknown as DocumentsByKind[K];

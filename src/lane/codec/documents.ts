@@ -24,7 +24,13 @@ export type Action = (typeof ACTIONS)[number];
 
 export const IRREVERSIBLE_ACTIONS = ["QT001_APPLY", "PERMIT", "ACTIVATION", "REPOINT", "CUTOVER"] as const;
 
-export const BLOCKER_STATUSES = ["OPEN", "NARROWED", "CLASSIFIED", "PARTIALLY_DISCHARGED", "DISCHARGED"] as const;
+export const BLOCKER_STATUSES = [
+  "OPEN",
+  "NARROWED",
+  "CLASSIFIED",
+  "PARTIALLY_DISCHARGED",
+  "DISCHARGED",
+] as const;
 export type BlockerStatus = (typeof BLOCKER_STATUSES)[number];
 
 export type Actor = "owner" | "operator";

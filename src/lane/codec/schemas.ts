@@ -11,7 +11,10 @@ export function loadSchemaFiles(): ReadonlyMap<string, Readonly<Record<string, u
   const files = new Map<string, Record<string, unknown>>();
   for (const name of readdirSync(SCHEMA_DIR).sort()) {
     if (!name.endsWith(".schema.json")) continue;
-    files.set(name.slice(0, -".schema.json".length), JSON.parse(readFileSync(join(SCHEMA_DIR, name), "utf8")) as Record<string, unknown>);
+    files.set(
+      name.slice(0, -".schema.json".length),
+      JSON.parse(readFileSync(join(SCHEMA_DIR, name), "utf8")) as Record<string, unknown>,
+    );
   }
   return files;
 }
@@ -87,7 +90,10 @@ export function schemaRejection(errors: readonly ErrorObject[] | null | undefine
     case "const":
       return rejection("enum_mismatch", extra);
     case "format":
-      return rejection(error.params["format"] === "utc-timestamp" ? "timestamp_invalid" : "pattern_mismatch", extra);
+      return rejection(
+        error.params["format"] === "utc-timestamp" ? "timestamp_invalid" : "pattern_mismatch",
+        extra,
+      );
     case "pattern":
       return rejection("pattern_mismatch", extra);
     default:

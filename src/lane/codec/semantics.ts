@@ -11,12 +11,20 @@ export const PACKET_MAX_LIFETIME_SECONDS = 30 * 24 * 3600;
 export const GRANT_MAX_WINDOW_SECONDS = 24 * 3600;
 export const PERMIT_MAX_LIFETIME_SECONDS = 15 * 60;
 
-function windowRejection(from: string, to: string, maxSeconds: number, path: string): CodecRejection | undefined {
+function windowRejection(
+  from: string,
+  to: string,
+  maxSeconds: number,
+  path: string,
+): CodecRejection | undefined {
   const span = timestampSeconds(to) - timestampSeconds(from);
   return span > 0 && span <= maxSeconds ? undefined : rejection("window_invalid", { path });
 }
 
-export function checkSemantics<K extends DocumentKind>(kind: K, doc: DocumentsByKind[K]): CodecRejection | undefined {
+export function checkSemantics<K extends DocumentKind>(
+  kind: K,
+  doc: DocumentsByKind[K],
+): CodecRejection | undefined {
   switch (kind) {
     case "decision-packet": {
       const packet = doc as DocumentsByKind["decision-packet"];

@@ -1,18 +1,33 @@
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, types } from "@electric-sql/pglite";
 import { FailclosedError } from "../errors.js";
 import { Mutex } from "./mutex.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
+
+// The same text the pg adapter returns for these types: a lossy JavaScript number or Date must
+// never stand in for a bigint, a numeric or a timestamp, and both engines must read alike.
+const asText = (value: string): string => value;
+const parsers = {
+  [types.INT8]: asText,
+  [types.NUMERIC]: asText,
+  [types.DATE]: asText,
+  [types.TIMESTAMP]: asText,
+  [types.TIMESTAMPTZ]: asText,
+};
 
 /** Embedded PostgreSQL: in memory when dataDir is undefined, else persisted in that directory. */
 export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
   let db: PGlite;
   try {
-    db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    db = dataDir === undefined ? new PGlite({ parsers }) : new PGlite(dataDir, { parsers });
     await db.waitReady;
   } catch (cause) {
-    throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot open PGlite${dataDir ? ` at ${dataDir}` : ""}`, {
-      cause,
-    });
+    throw new FailclosedError(
+      "DATABASE_UNAVAILABLE",
+      `cannot open PGlite${dataDir ? ` at ${dataDir}` : ""}`,
+      {
+        cause,
+      },
+    );
   }
   const lock = new Mutex();
   const session: SqlSession = {
@@ -28,7 +43,16 @@ export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
     engine: "pglite",
     query: (sql, params) => lock.run(() => session.query(sql, params)),
     exec: (sql) => lock.run(() => session.exec(sql)),
-    withSession: (fn) => lock.run(() => fn(session)),
+    // One backend serves every caller: a session left inside a transaction (fn threw after BEGIN)
+    // would hand that transaction to the next caller, so it is rolled back here.
+    withSession: (fn) =>
+      lock.run(async () => {
+        try {
+          return await fn(session);
+        } finally {
+          if (db.isInTransaction()) await db.exec("ROLLBACK");
+        }
+      }),
     close: () => lock.run(() => db.close()),
   };
 }

@@ -8,7 +8,7 @@ const TEXT_TYPES = [20, 1700, 1082, 1114, 1184];
 const types = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (TEXT_TYPES.includes(oid)) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format ?? "text");
+    return pg.types.getTypeParser(oid, format ?? "text") as (value: string) => unknown;
   },
 };
 
@@ -25,7 +25,10 @@ function wrap(client: pg.PoolClient | pg.Pool): SqlSession {
 }
 
 /** A real server through a pool. Fails with DATABASE_UNAVAILABLE if it cannot connect at once. */
-export async function openPostgres(connectionString: string, options: { max?: number } = {}): Promise<SqlDatabase> {
+export async function openPostgres(
+  connectionString: string,
+  options: { max?: number } = {},
+): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on("error", () => undefined);

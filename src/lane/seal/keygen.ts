@@ -40,7 +40,10 @@ export async function generateKeyring(options: GenerateOptions = {}): Promise<Ge
     const jwk = await exportJWK(privateKey);
     const x = jwk.x ?? "";
     const d = jwk.d ?? "";
-    privateByRole.set(role, { ...marker, keys: [{ kty: "OKP", crv: "Ed25519", x, d, kid, alg, role, use: "sig" }] });
+    privateByRole.set(role, {
+      ...marker,
+      keys: [{ kty: "OKP", crv: "Ed25519", x, d, kid, alg, role, use: "sig" }],
+    });
     publicKeys.push({ kty: "OKP", crv: "Ed25519", x, kid, alg, role, use: "sig" });
   }
   return { privateByRole, publicSet: { ...marker, keys: publicKeys } };

@@ -43,7 +43,11 @@ interface RawJwk {
   k?: string;
 }
 
-function fail(code: ConstructorParameters<typeof FailclosedError>[0], source: string, message: string): never {
+function fail(
+  code: ConstructorParameters<typeof FailclosedError>[0],
+  source: string,
+  message: string,
+): never {
   throw new FailclosedError(code, `${source}: ${message}`);
 }
 
@@ -64,46 +68,65 @@ function readKeyringFile(path: string): KeyringSource {
 
 function parseKeyringFile({ source: path, bytes }: KeyringSource): { keys: RawJwk[]; testOnly: boolean } {
   const scanned = scanJson(bytes);
-  if (!scanned.ok) fail("KEYRING_INVALID", path, `not strict JSON (${scanned.error.code} at byte ${scanned.error.at ?? 0})`);
+  if (!scanned.ok)
+    fail("KEYRING_INVALID", path, `not strict JSON (${scanned.error.code} at byte ${scanned.error.at ?? 0})`);
   const validate = configValidatorFor("keyring");
   if (!validate(scanned.value)) {
     const first = validate.errors?.[0];
-    fail("KEYRING_INVALID", path, `not a keyring JWK Set (${first?.instancePath ?? ""} ${first?.message ?? "invalid"})`);
+    fail(
+      "KEYRING_INVALID",
+      path,
+      `not a keyring JWK Set (${first?.instancePath ?? ""} ${first?.message ?? "invalid"})`,
+    );
   }
   const file = scanned.value as unknown as { keys: RawJwk[]; failclosed_test_only?: boolean };
   return { keys: file.keys, testOnly: file.failclosed_test_only === true };
 }
 
 function decodedLength(value: string, source: string, member: string): number {
-  if (!isCanonicalBase64url(value)) fail("KEYRING_INVALID", source, `member ${member} is not canonical base64url`);
+  if (!isCanonicalBase64url(value))
+    fail("KEYRING_INVALID", source, `member ${member} is not canonical base64url`);
   return Buffer.from(value, "base64url").length;
 }
 
 async function importEd25519(jwk: RawJwk, source: string, testMode: boolean): Promise<KeyEntry> {
-  if (jwk.alg !== "EdDSA") fail("KEY_ALG_MISMATCH", source, `key ${jwk.kid}: an Ed25519 key must have alg EdDSA, not ${jwk.alg}`);
+  if (jwk.alg !== "EdDSA")
+    fail("KEY_ALG_MISMATCH", source, `key ${jwk.kid}: an Ed25519 key must have alg EdDSA, not ${jwk.alg}`);
   const x = jwk.x ?? "";
-  if (decodedLength(x, source, "x") !== 32) fail("KEYRING_INVALID", source, `key ${jwk.kid}: x is not 32 bytes`);
-  if (!testMode && PUBLISHED_ED25519_X.has(x)) fail("EXAMPLE_KEY_REFUSED", source, `key ${jwk.kid} is a published example key`);
+  if (decodedLength(x, source, "x") !== 32)
+    fail("KEYRING_INVALID", source, `key ${jwk.kid}: x is not 32 bytes`);
+  if (!testMode && PUBLISHED_ED25519_X.has(x))
+    fail("EXAMPLE_KEY_REFUSED", source, `key ${jwk.kid} is a published example key`);
   const publicJwk = { kty: "OKP", crv: "Ed25519", x, kid: jwk.kid, alg: "EdDSA", role: jwk.role } as const;
-  const verifyKey = (await importJWK({ kty: "OKP", crv: "Ed25519", x }, "EdDSA")) as CryptoKey;
-  if (jwk.d === undefined) return { kid: jwk.kid, role: jwk.role, alg: "EdDSA", verifyKey, publicJwk, source };
-  if (decodedLength(jwk.d, source, "d") !== 32) fail("KEYRING_INVALID", source, `key ${jwk.kid}: d is not 32 bytes`);
+  const verifyKey = await importJWK({ kty: "OKP", crv: "Ed25519", x }, "EdDSA");
+  if (jwk.d === undefined)
+    return { kid: jwk.kid, role: jwk.role, alg: "EdDSA", verifyKey, publicJwk, source };
+  if (decodedLength(jwk.d, source, "d") !== 32)
+    fail("KEYRING_INVALID", source, `key ${jwk.kid}: d is not 32 bytes`);
   // A private half that does not belong to its public half would sign what nobody can verify.
-  const derived = createPublicKey(createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x, d: jwk.d }, format: "jwk" }));
+  const derived = createPublicKey(
+    createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x, d: jwk.d }, format: "jwk" }),
+  );
   if ((derived.export({ format: "jwk" }) as { x?: string }).x !== x) {
     fail("KEYRING_INVALID", source, `key ${jwk.kid}: d does not match x`);
   }
-  const signKey = (await importJWK({ kty: "OKP", crv: "Ed25519", x, d: jwk.d }, "EdDSA")) as CryptoKey;
+  const signKey = await importJWK({ kty: "OKP", crv: "Ed25519", x, d: jwk.d }, "EdDSA");
   return { kid: jwk.kid, role: jwk.role, alg: "EdDSA", verifyKey, signKey, publicJwk, source };
 }
 
 async function importHmac(jwk: RawJwk, source: string, testMode: boolean): Promise<KeyEntry> {
-  if (jwk.alg !== "HS256") fail("KEY_ALG_MISMATCH", source, `key ${jwk.kid}: an oct key must have alg HS256, not ${jwk.alg}`);
+  if (jwk.alg !== "HS256")
+    fail("KEY_ALG_MISMATCH", source, `key ${jwk.kid}: an oct key must have alg HS256, not ${jwk.alg}`);
   const k = jwk.k ?? "";
   if (decodedLength(k, source, "k") < MIN_HMAC_SECRET_BYTES) {
-    fail("HMAC_SECRET_TOO_SHORT", source, `key ${jwk.kid}: an HS256 secret needs at least ${MIN_HMAC_SECRET_BYTES} bytes`);
+    fail(
+      "HMAC_SECRET_TOO_SHORT",
+      source,
+      `key ${jwk.kid}: an HS256 secret needs at least ${MIN_HMAC_SECRET_BYTES} bytes`,
+    );
   }
-  if (!testMode && PUBLISHED_HMAC_K.has(k)) fail("EXAMPLE_KEY_REFUSED", source, `key ${jwk.kid} is a published example key`);
+  if (!testMode && PUBLISHED_HMAC_K.has(k))
+    fail("EXAMPLE_KEY_REFUSED", source, `key ${jwk.kid} is a published example key`);
   // Imported once as a non-extractable CryptoKey: handing jose raw bytes makes it re-import the
   // secret on every call (measured 40x slower), and raw bytes would linger in the entry.
   const key = await crypto.subtle.importKey(
@@ -135,7 +158,11 @@ export async function loadKeyringFromSources(
     const path = source.source;
     const file = parseKeyringFile(source);
     if (file.testOnly && !options.testMode) {
-      fail("TEST_KEYRING_REFUSED", path, "this keyring is marked test-only; use test mode (--test-mode) to load it");
+      fail(
+        "TEST_KEYRING_REFUSED",
+        path,
+        "this keyring is marked test-only; use test mode (--test-mode) to load it",
+      );
     }
     const holdsSecrets = file.keys.some((key) => key.d !== undefined || key.k !== undefined);
     if (holdsSecrets && !options.testMode && source.mode !== undefined && (source.mode & 0o077) !== 0) {
@@ -143,7 +170,9 @@ export async function loadKeyringFromSources(
     }
     for (const jwk of file.keys) {
       const entry =
-        jwk.kty === "OKP" ? await importEd25519(jwk, path, options.testMode) : await importHmac(jwk, path, options.testMode);
+        jwk.kty === "OKP"
+          ? await importEd25519(jwk, path, options.testMode)
+          : await importHmac(jwk, path, options.testMode);
       keyring.set(jwk.kid, mergeEntry(keyring.get(jwk.kid), entry, path));
     }
   }
@@ -158,7 +187,8 @@ function mergeEntry(existing: KeyEntry | undefined, entry: KeyEntry, source: str
     existing.role === entry.role &&
     existing.publicJwk?.x === entry.publicJwk?.x &&
     (existing.signKey === undefined || entry.signKey === undefined);
-  if (!samePublic) fail("KEYRING_INVALID", source, `kid ${entry.kid} appears twice with different keys or roles`);
+  if (!samePublic)
+    fail("KEYRING_INVALID", source, `kid ${entry.kid} appears twice with different keys or roles`);
   return entry.signKey !== undefined ? entry : existing;
 }
 
@@ -169,11 +199,16 @@ function mergeEntry(existing: KeyEntry | undefined, entry: KeyEntry, source: str
 export function requireSigner(keyring: Keyring, role: Role, kid?: string): KeyEntry {
   if (kid !== undefined) {
     const entry = keyring.get(kid);
-    if (entry === undefined) throw new FailclosedError("KEY_MISSING", `no key with kid ${kid} in the keyring`);
+    if (entry === undefined)
+      throw new FailclosedError("KEY_MISSING", `no key with kid ${kid} in the keyring`);
     if (entry.role !== role) {
-      throw new FailclosedError("KEY_WRONG_ROLE", `key ${kid} has role ${entry.role}, but a ${role} key is needed`);
+      throw new FailclosedError(
+        "KEY_WRONG_ROLE",
+        `key ${kid} has role ${entry.role}, but a ${role} key is needed`,
+      );
     }
-    if (entry.signKey === undefined) throw new FailclosedError("KEY_MISSING", `key ${kid} has no private half here`);
+    if (entry.signKey === undefined)
+      throw new FailclosedError("KEY_MISSING", `key ${kid} has no private half here`);
     return entry;
   }
   for (const entry of keyring.values()) if (entry.role === role && entry.signKey !== undefined) return entry;

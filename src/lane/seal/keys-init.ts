@@ -14,7 +14,11 @@ async function writeNew(path: string, content: JwkSetFile, mode: number): Promis
     handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code === "EEXIST" ? "FILE_EXISTS" : "FILE_UNREADABLE";
-    throw new FailclosedError(code, `${path}: cannot create (${(cause as NodeJS.ErrnoException).code ?? "error"})`, { cause });
+    throw new FailclosedError(
+      code,
+      `${path}: cannot create (${(cause as NodeJS.ErrnoException).code ?? "error"})`,
+      { cause },
+    );
   }
   try {
     await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
@@ -28,7 +32,10 @@ async function writeNew(path: string, content: JwkSetFile, mode: number): Promis
  * `failclosed keys init DIR`: a fresh keyring for every role. Private halves go one file per
  * role with mode 0600 in a directory with mode 0700; public halves together in public.jwks.json.
  */
-export async function initKeyringDirectory(dir: string, options: { testOnly?: boolean } = {}): Promise<string[]> {
+export async function initKeyringDirectory(
+  dir: string,
+  options: { testOnly?: boolean } = {},
+): Promise<string[]> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const info = await stat(dir);
   if (!info.isDirectory()) throw new FailclosedError("USAGE", `${dir} is not a directory`);

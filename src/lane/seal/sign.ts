@@ -2,18 +2,21 @@ import { CompactSign, FlattenedSign } from "jose";
 import { decodeDocument } from "../codec/decode.js";
 import { encodeDocument } from "../codec/encode.js";
 import type { DocumentsByKind, SealedKind, SealType } from "../codec/documents.js";
-import { SEAL_TYPES } from "../codec/documents.js";
+import type { SEAL_TYPES } from "../codec/documents.js";
 import { FailclosedError } from "../errors.js";
 import type { KeyEntry } from "./keyring.js";
 import { SEALING_ROLES } from "./roles.js";
 
-type TypeOfKind<K extends SealedKind> = { [T in SealType]: (typeof SEAL_TYPES)[T] extends K ? T : never }[SealType];
+type TypeOfKind<K extends SealedKind> = {
+  [T in SealType]: (typeof SEAL_TYPES)[T] extends K ? T : never;
+}[SealType];
 
 function checkSigner(key: KeyEntry, typ: SealType): NonNullable<KeyEntry["signKey"]> {
   if (!SEALING_ROLES[typ].includes(key.role)) {
     throw new FailclosedError("KEY_WRONG_ROLE", `key ${key.kid} (role ${key.role}) may not seal ${typ}`);
   }
-  if (key.signKey === undefined) throw new FailclosedError("KEY_MISSING", `key ${key.kid} has no private half here`);
+  if (key.signKey === undefined)
+    throw new FailclosedError("KEY_MISSING", `key ${key.kid} has no private half here`);
   return key.signKey;
 }
 
@@ -35,8 +38,12 @@ export async function sealDocumentBytes(key: KeyEntry, kind: SealedKind, bytes: 
   const signKey = checkSigner(key, typ);
   const decoded = decodeDocument(kind, bytes);
   if (!decoded.ok) {
-    const where = decoded.error.path ?? (decoded.error.at === undefined ? "" : ` at byte ${decoded.error.at}`);
-    throw new FailclosedError("DOCUMENT_INVALID", `not a valid ${kind} document: ${decoded.error.code} (${decoded.error.rule})${where}`);
+    const where =
+      decoded.error.path ?? (decoded.error.at === undefined ? "" : ` at byte ${decoded.error.at}`);
+    throw new FailclosedError(
+      "DOCUMENT_INVALID",
+      `not a valid ${kind} document: ${decoded.error.code} (${decoded.error.rule})${where}`,
+    );
   }
   return new CompactSign(bytes).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(signKey);
 }
@@ -45,6 +52,8 @@ export async function sealDocumentBytes(key: KeyEntry, kind: SealedKind, bytes: 
 export async function sealArtifact(key: KeyEntry, bytes: Uint8Array): Promise<string> {
   const typ = "artifact+jws";
   const signKey = checkSigner(key, typ);
-  const jws = await new FlattenedSign(bytes).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(signKey);
+  const jws = await new FlattenedSign(bytes)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
+    .sign(signKey);
   return `${jws.protected}..${jws.signature}`;
 }

@@ -79,7 +79,9 @@ async function checkSeal(
   if (!SEALING_ROLES[typ].includes(key.role)) return reject("wrong_role");
   // S2: the key decides the algorithm; the header must merely agree with it.
   if (header.value.alg !== key.alg) return reject("alg_mismatch");
-  const payload = detached ? Buffer.from(detachedPayload ?? new Uint8Array()).toString("base64url") : payloadPart;
+  const payload = detached
+    ? Buffer.from(detachedPayload ?? new Uint8Array()).toString("base64url")
+    : payloadPart;
   try {
     await flattenedVerify({ protected: protectedPart, payload, signature: signaturePart }, key.verifyKey, {
       algorithms: [key.alg],

@@ -1,0 +1,55 @@
+import { startHttpServer } from "../../lane/server/http.js";
+import { openGateService } from "../../lane/server/gate-service.js";
+import { serveJsonLines } from "../../lane/server/stdio.js";
+import { FailclosedError } from "../../lane/errors.js";
+import { parseFlags, usageError } from "../args.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import { GATE_FLAGS, GATE_FLAGS_HELP, gateSetup } from "../gate-options.js";
+import type { Io } from "../io.js";
+
+export const SERVE_USAGE = `Usage: failclosed serve --keyring K [--host H] [--port P] [options]
+       failclosed serve --keyring K --stdio [options]
+
+Serves the gate. HTTP (T2): POST /v1/decide, POST /v1/rehearse, GET /healthz; prints the URL on
+stdout once listening; SIGTERM or SIGINT closes it gracefully. --stdio (T3): JSON lines
+{"op":"decide"|"rehearse","body_b64":"..."} on stdin, one answer a line on stdout.
+  --host H           address to bind (default 127.0.0.1)
+  --port P           port (default 8080; 0 picks a free one)
+${GATE_FLAGS_HELP}`;
+
+export async function serveCommand(args: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(
+    args,
+    { ...GATE_FLAGS, host: { type: "string" }, port: { type: "string" }, stdio: { type: "boolean" } },
+    SERVE_USAGE,
+  );
+  if (values.help === true) {
+    io.stdout(`${SERVE_USAGE}\n`);
+    return EXIT.OK;
+  }
+  if (positionals.length > 0) throw usageError("serve takes no positional arguments", SERVE_USAGE);
+  const port = values.port === undefined ? 8080 : Number(values.port);
+  if (values.port !== undefined && (!/^[0-9]{1,5}$/.test(values.port) || port > 65535)) {
+    throw new FailclosedError("USAGE", "--port takes a number from 0 to 65535");
+  }
+  const setup = await gateSetup(values, io, SERVE_USAGE);
+  const service = await openGateService(setup);
+  if (values.stdio === true) {
+    try {
+      await serveJsonLines(service, process.stdin, process.stdout);
+    } finally {
+      await service.close();
+    }
+    return EXIT.OK;
+  }
+  const running = await startHttpServer(service, { host: values.host ?? "127.0.0.1", port });
+  io.stdout(`${running.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+  await running.close();
+  await service.close();
+  return EXIT.OK;
+}

@@ -1,0 +1,74 @@
+import { join } from "node:path";
+import { databaseLocation, type DatabaseLocation } from "../lane/db/open.js";
+import { FailclosedError } from "../lane/errors.js";
+import { loadKeyring, type Keyring } from "../lane/seal/keyring.js";
+import { testModeFrom, usageError } from "./args.js";
+import type { Io } from "./io.js";
+
+/** Flags shared by the commands that run a gate. */
+export const GATE_FLAGS = {
+  keyring: { type: "string", multiple: true },
+  "database-url": { type: "string" },
+  "data-dir": { type: "string" },
+  ephemeral: { type: "boolean" },
+  skew: { type: "string" },
+  "test-mode": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const GATE_FLAGS_HELP = `  --keyring K        JWK Set file(s): the gate's private key, owner and rehearsal public keys
+  --database-url URL a real PostgreSQL server for the ledger (or FAILCLOSED_DATABASE_URL)
+  --data-dir DIR     embedded PGlite kept in DIR (default ./.failclosed/gate-db)
+  --ephemeral        embedded PGlite in memory: consumed grants are forgotten on exit
+  --skew SECONDS     tolerance for an issuer's clock running ahead, 0-300 (default 60)
+  --test-mode        accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)`;
+
+export const DEFAULT_GATE_DATA_DIR = join(".failclosed", "gate-db");
+
+export interface GateFlagValues {
+  keyring?: string[];
+  "database-url"?: string;
+  "data-dir"?: string;
+  ephemeral?: boolean;
+  skew?: string;
+  "test-mode"?: boolean;
+}
+
+export interface GateSetup {
+  readonly keyring: Keyring;
+  readonly database: DatabaseLocation;
+  readonly skewSeconds?: number;
+}
+
+/**
+ * A gate that forgot its consumed nonces would allow a replay after a restart, so state is kept
+ * in a directory unless --ephemeral says otherwise.
+ */
+export async function gateSetup(values: GateFlagValues, io: Io, usage: string): Promise<GateSetup> {
+  if (values.keyring === undefined) throw usageError("--keyring is required", usage);
+  if (
+    values.ephemeral === true &&
+    (values["data-dir"] !== undefined || values["database-url"] !== undefined)
+  ) {
+    throw usageError("--ephemeral excludes --data-dir and --database-url", usage);
+  }
+  const database =
+    values.ephemeral === true
+      ? ({ engine: "pglite" } as const)
+      : databaseLocation({
+          ...(values["database-url"] === undefined ? {} : { databaseUrl: values["database-url"] }),
+          env: io.env,
+          dataDir:
+            values["data-dir"] ??
+            (nonEmpty(io.env["FAILCLOSED_DATABASE_URL"]) ? undefined : DEFAULT_GATE_DATA_DIR),
+        });
+  const keyring = await loadKeyring(values.keyring, { testMode: testModeFrom(values["test-mode"], io.env) });
+  if (values.skew === undefined) return { keyring, database };
+  if (!/^[0-9]{1,3}$/.test(values.skew))
+    throw new FailclosedError("USAGE", "--skew takes whole seconds from 0 to 300");
+  return { keyring, database, skewSeconds: Number(values.skew) };
+}
+
+function nonEmpty(value: string | undefined): boolean {
+  return value !== undefined && value !== "";
+}

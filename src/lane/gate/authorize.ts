@@ -1,0 +1,124 @@
+import type { ActionRequest, DecisionPacket, EvidenceClaims, GateReason, Grant } from "../codec/documents.js";
+import { timestampSeconds } from "../codec/formats.js";
+import type { Keyring } from "../seal/keyring.js";
+import { verifySealedDocument } from "../seal/verify.js";
+import { gateReasonForSeal } from "./seal-reasons.js";
+import { needsDischargedBlockers, optionPermits, requiredGrantActions } from "./policy.js";
+
+/** What the checks concluded, before anything is written or sealed. */
+export type Authorization =
+  | { readonly kind: "allow"; readonly packet: DecisionPacket; readonly grants: readonly Grant[] }
+  | { readonly kind: "hold"; readonly packet: DecisionPacket }
+  | { readonly kind: "deny"; readonly reasons: readonly GateReason[]; readonly packetId?: string };
+
+export interface AuthorizeContext {
+  readonly keyring: Keyring;
+  /** Epoch seconds, from the gate's clock. */
+  readonly now: number;
+  /** R9: tolerance for an issuer's clock running ahead (not_before, issued_at); 0 to 300 s. */
+  readonly skewSeconds: number;
+}
+
+function deny(reasons: readonly GateReason[], packetId?: string): Authorization {
+  return packetId === undefined ? { kind: "deny", reasons } : { kind: "deny", reasons, packetId };
+}
+
+/**
+ * Every check of G1-G4, in a fixed order, over a request the codec already accepted. Seals are all
+ * verified first (G1 holds only a correctly sealed request), then time, option, blockers, grants
+ * and evidence. Expiry gets no tolerance: skew only ever makes the gate stricter.
+ */
+export async function authorize(request: ActionRequest, ctx: AuthorizeContext): Promise<Authorization> {
+  const packetSeal = await verifySealedDocument(ctx.keyring, "decision-packet", request.packet);
+  if (!packetSeal.ok) return deny([gateReasonForSeal(packetSeal.error)]);
+  const packet = packetSeal.value.payload;
+
+  const grants: Grant[] = [];
+  for (const jws of request.grants) {
+    const grantSeal = await verifySealedDocument(ctx.keyring, "grant", jws);
+    if (!grantSeal.ok) return deny([gateReasonForSeal(grantSeal.error)], packet.packet_id);
+    grants.push(grantSeal.value.payload);
+  }
+
+  let evidence: EvidenceClaims | undefined;
+  if (request.evidence !== undefined) {
+    const evidenceSeal = await verifySealedDocument(ctx.keyring, "evidence", request.evidence);
+    if (!evidenceSeal.ok)
+      return deny(["evidence_invalid", gateReasonForSeal(evidenceSeal.error)], packet.packet_id);
+    evidence = evidenceSeal.value.payload;
+  }
+
+  if (!withinLifetime(packet.issued_at, packet.expires_at, ctx)) return deny(["expired"], packet.packet_id);
+  if (packet.selected === "HOLD_PRODUCTION") return { kind: "hold", packet };
+  if (!optionPermits(packet.selected, request.action)) return deny(["option_forbids"], packet.packet_id);
+  if (needsDischargedBlockers(request.action) && packet.blockers.some((b) => b.status !== "DISCHARGED")) {
+    return deny(["blocker_open"], packet.packet_id);
+  }
+
+  const grantProblem = checkGrants(request, packet, grants, ctx);
+  if (grantProblem !== undefined) return deny(grantProblem, packet.packet_id);
+
+  if (request.action === "QT001_APPLY") {
+    const apply = grants.find((g) => g.action === "QT001_APPLY");
+    if (evidence === undefined) return deny(["evidence_missing"], packet.packet_id);
+    if (!evidenceSupports(evidence, packet, apply)) return deny(["evidence_invalid"], packet.packet_id);
+  }
+  return { kind: "allow", packet, grants };
+}
+
+function withinLifetime(from: string, until: string, ctx: AuthorizeContext): boolean {
+  return timestampSeconds(from) <= ctx.now + ctx.skewSeconds && ctx.now < timestampSeconds(until);
+}
+
+/**
+ * G3: exactly the grants the action needs, each bound to this packet, inside its window, with its
+ * own grant_id and nonce. An extra grant is refused too: a request is never ambiguous about what
+ * it consumes. Whether a grant was used before is decided atomically by the ledger (G5).
+ */
+function checkGrants(
+  request: ActionRequest,
+  packet: DecisionPacket,
+  grants: readonly Grant[],
+  ctx: AuthorizeContext,
+): GateReason[] | undefined {
+  const ids = new Set(grants.map((g) => g.grant_id));
+  const nonces = new Set(grants.map((g) => g.nonce));
+  if (ids.size !== grants.length || nonces.size !== grants.length) return ["grant_mismatched"];
+  if (grants.some((g) => g.packet_id !== packet.packet_id)) return ["grant_mismatched"];
+  if (grants.some((g) => !withinLifetime(g.not_before, g.expires_at, ctx))) return ["expired"];
+  const needed = requiredGrantActions(request.action);
+  const reasons: GateReason[] = [];
+  if (grants.some((g) => !needed.includes(g.action))) reasons.push("grant_mismatched");
+  for (const action of needed) {
+    const count = grants.filter((g) => g.action === action).length;
+    if (count === 0 && !reasons.includes("grant_missing")) reasons.push("grant_missing");
+    if (count > 1 && !reasons.includes("grant_mismatched")) reasons.push("grant_mismatched");
+  }
+  return reasons.length === 0 ? undefined : reasons;
+}
+
+/**
+ * G4: passing clone evidence for this packet and this artifact. The validator's invariants are
+ * checked again here (C6): a rehearsal key that sealed a PASS with a no-op or an unrestored
+ * digest is still refused.
+ */
+function evidenceSupports(
+  evidence: EvidenceClaims,
+  packet: DecisionPacket,
+  apply: Grant | undefined,
+): boolean {
+  const { before, after_apply: afterApply, after_rollback: afterRollback } = evidence;
+  return (
+    apply?.artifact_sha256 !== undefined &&
+    evidence.verdict === "PASS" &&
+    evidence.scope === "clone" &&
+    evidence.packet_id === packet.packet_id &&
+    packet.evidence.includes(evidence.tree) &&
+    evidence.artifact_sha256 === apply.artifact_sha256 &&
+    before !== null &&
+    afterApply !== null &&
+    afterRollback !== null &&
+    afterApply !== before &&
+    afterRollback === before
+  );
+}

@@ -1,0 +1,53 @@
+import { openDatabase, type DatabaseLocation } from "../db/open.js";
+import type { SqlDatabase } from "../db/session.js";
+import { createGate, type GateConfig } from "../gate/gate.js";
+import { openLedger } from "../gate/ledger.js";
+import type { Ledger, LedgerOptions } from "../gate/ledger-types.js";
+import type { Keyring } from "../seal/keyring.js";
+import { classifyVerdict, laneNotConfigured, type Answer, type Service } from "./service.js";
+
+export interface GateServiceOptions extends Omit<GateConfig, "ledger" | "keyring"> {
+  readonly keyring: Keyring;
+  readonly database: DatabaseLocation;
+  readonly ledger?: LedgerOptions;
+  /** The rehearsal lane, when this server also rehearses (issue: the clone-rehearsal lane). */
+  readonly rehearse?: (body: Uint8Array) => Promise<Answer>;
+}
+
+export interface GateService extends Service {
+  readonly ledger: Ledger;
+  readonly db: SqlDatabase;
+}
+
+/** Opens the database, migrates the ledger (refusing to start if it cannot) and builds the gate. */
+export async function openGateService(options: GateServiceOptions): Promise<GateService> {
+  const db = await openDatabase(options.database);
+  let ledger: Ledger;
+  try {
+    ledger = await openLedger(db, options.ledger);
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  const { database: _database, ledger: _ledger, rehearse, ...config } = options;
+  let gate;
+  try {
+    gate = createGate({ ...config, ledger });
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  return {
+    ledger,
+    db,
+    async decide(body) {
+      const decision = await gate.decide(body);
+      return { bytes: decision.bytes, class: classifyVerdict(decision.verdict) };
+    },
+    rehearse: rehearse ?? (() => Promise.resolve(laneNotConfigured())),
+    async health() {
+      await ledger.consumedCount();
+    },
+    close: () => db.close(),
+  };
+}
