@@ -2,7 +2,12 @@ import { formatRows, measurePair, type BenchRow, type BenchSuite } from "./harne
 
 // Each suite lives in its own file; add it here. `npm run bench -- NAME` runs only suites whose
 // name contains NAME.
-const SUITES: Array<() => Promise<{ suite: BenchSuite }>> = [];
+const SUITES: Array<() => Promise<{ suite: BenchSuite }>> = [
+  () => import("./codec.bench.js"),
+  () => import("./seal.bench.js"),
+  () => import("./tree.bench.js"),
+  () => import("./ledger.bench.js"),
+];
 
 async function main(): Promise<void> {
   const filter = process.argv[2];
