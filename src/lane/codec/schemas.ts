@@ -45,7 +45,7 @@ let validators: ReadonlyMap<DocumentKind, ValidateFunction> | undefined;
 let configValidators: ReadonlyMap<string, ValidateFunction> | undefined;
 
 /** Schemas of files that are not protocol documents (keyrings, lane configuration). */
-export const CONFIG_SCHEMAS = ["keyring"] as const;
+export const CONFIG_SCHEMAS = ["keyring", "lane-config"] as const;
 export type ConfigSchema = (typeof CONFIG_SCHEMAS)[number];
 
 /** Compiled once per process, on first use (R10). */
@@ -70,7 +70,7 @@ export function configValidatorFor(name: ConfigSchema): ValidateFunction {
   return validate;
 }
 
-const SAFE_POINTER = /^(\/([a-z_]{1,32}|[0-9]{1,3}))*$/;
+const SAFE_POINTER = /^(\/([a-z0-9_]{1,32}|[0-9]{1,3}))*$/;
 
 /** Maps ajv's first error to a stable codec code, keeping no input bytes (G7). */
 export function schemaRejection(errors: readonly ErrorObject[] | null | undefined): CodecRejection {
@@ -95,7 +95,13 @@ export function schemaRejection(errors: readonly ErrorObject[] | null | undefine
         extra,
       );
     case "pattern":
-      return rejection("pattern_mismatch", extra);
+      // R9: a timestamp of the wrong shape fails its pattern before its format; it is still R9.
+      return rejection(
+        error.schemaPath.endsWith("/definitions/timestamp/pattern")
+          ? "timestamp_invalid"
+          : "pattern_mismatch",
+        extra,
+      );
     default:
       return rejection("schema_violation", extra);
   }

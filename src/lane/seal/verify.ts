@@ -4,6 +4,7 @@ import type { DocumentsByKind, JwsHeader, SealedKind, SealType } from "../codec/
 import { SEAL_TYPES } from "../codec/documents.js";
 import { isCanonicalBase64url } from "../codec/formats.js";
 import type { CodecRejection } from "../codec/rejection.js";
+import { scanJson } from "../codec/scanner.js";
 import { type Result, err, ok } from "../result.js";
 import type { KeyEntry, Keyring } from "./keyring.js";
 import { SEALING_ROLES } from "./roles.js";
@@ -105,12 +106,28 @@ export async function verifySealedDocument<K extends SealedKind>(
   if (SEAL_TYPES[typ] !== kind) return reject("typ_mismatch");
   const checked = await checkSeal(keyring, typ, jws, undefined);
   if (!checked.ok) return checked;
-  const payload = decodeDocument(kind, Buffer.from(checked.value.payloadPart, "base64url"));
+  const payloadBytes = Buffer.from(checked.value.payloadPart, "base64url");
+  const payload = decodeDocument(kind, payloadBytes);
   if (!payload.ok) {
     // S4: a payload whose kind disagrees with typ is a type confusion, not a mere schema error.
-    return reject(payload.error.path === "/kind" ? "kind_mismatch" : "payload_invalid", payload.error);
+    return reject(claimsOtherKind(payloadBytes, kind) ? "kind_mismatch" : "payload_invalid", payload.error);
   }
   return ok({ header: checked.value.header, key: checked.value.key, payload: payload.value });
+}
+
+/** The payload's own `kind` member, read strictly, names a kind other than the seal's type. */
+function claimsOtherKind(bytes: Uint8Array, kind: SealedKind): boolean {
+  const scanned = scanJson(bytes);
+  if (
+    !scanned.ok ||
+    scanned.value === null ||
+    typeof scanned.value !== "object" ||
+    Array.isArray(scanned.value)
+  ) {
+    return false;
+  }
+  const claimed = (scanned.value as { readonly [member: string]: unknown })["kind"];
+  return claimed !== undefined && claimed !== kind;
 }
 
 /** S6: verifies a detached artifact seal over exactly these bytes. */
