@@ -6,6 +6,8 @@ import { treeCommand, TREE_USAGE } from "./commands/tree.js";
 import { verifyCommand, VERIFY_USAGE } from "./commands/verify.js";
 import { decideCommand, DECIDE_USAGE } from "./commands/decide.js";
 import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
+import { rehearseCommand, REHEARSE_USAGE } from "./commands/rehearse.js";
+import { cloneCommand, CLONE_USAGE } from "./commands/clone.js";
 
 export interface Command {
   readonly summary: string;
@@ -29,6 +31,22 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
       summary: "decide one action request (exit 0 ALLOW, 1 HOLD or DENY)",
       usage: DECIDE_USAGE,
       run: decideCommand,
+    },
+  ],
+  [
+    "rehearse",
+    {
+      summary: "rehearse a migration on a clone (exit 0 PASS, 1 FAIL or REFUSED)",
+      usage: REHEARSE_USAGE,
+      run: rehearseCommand,
+    },
+  ],
+  [
+    "clone",
+    {
+      summary: "clone create: make a clone with its operator-sealed marker",
+      usage: CLONE_USAGE,
+      run: cloneCommand,
     },
   ],
   [

@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { databaseLocation, type DatabaseLocation } from "../lane/db/open.js";
 import { FailclosedError } from "../lane/errors.js";
+import { isUtcTimestamp, timestampSeconds } from "../lane/codec/formats.js";
+import { fixedClock, type Clock } from "../lane/gate/clock.js";
 import { loadKeyring, type Keyring } from "../lane/seal/keyring.js";
 import { testModeFrom, usageError } from "./args.js";
 import type { Io } from "./io.js";
@@ -12,6 +14,7 @@ export const GATE_FLAGS = {
   "data-dir": { type: "string" },
   ephemeral: { type: "boolean" },
   skew: { type: "string" },
+  at: { type: "string" },
   "test-mode": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -21,6 +24,7 @@ export const GATE_FLAGS_HELP = `  --keyring K        JWK Set file(s): the gate's
   --data-dir DIR     embedded PGlite kept in DIR (default ./.failclosed/gate-db)
   --ephemeral        embedded PGlite in memory: consumed grants are forgotten on exit
   --skew SECONDS     tolerance for an issuer's clock running ahead, 0-300 (default 60)
+  --at TIMESTAMP      decide as if the clock read TIMESTAMP (RFC 3339 UTC); test mode only
   --test-mode        accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)`;
 
 export const DEFAULT_GATE_DATA_DIR = join(".failclosed", "gate-db");
@@ -31,6 +35,7 @@ export interface GateFlagValues {
   "data-dir"?: string;
   ephemeral?: boolean;
   skew?: string;
+  at?: string;
   "test-mode"?: boolean;
 }
 
@@ -38,6 +43,7 @@ export interface GateSetup {
   readonly keyring: Keyring;
   readonly database: DatabaseLocation;
   readonly skewSeconds?: number;
+  readonly clock?: Clock;
 }
 
 /**
@@ -62,11 +68,26 @@ export async function gateSetup(values: GateFlagValues, io: Io, usage: string): 
             values["data-dir"] ??
             (nonEmpty(io.env["FAILCLOSED_DATABASE_URL"]) ? undefined : DEFAULT_GATE_DATA_DIR),
         });
-  const keyring = await loadKeyring(values.keyring, { testMode: testModeFrom(values["test-mode"], io.env) });
-  if (values.skew === undefined) return { keyring, database };
-  if (!/^[0-9]{1,3}$/.test(values.skew))
+  const testMode = testModeFrom(values["test-mode"], io.env);
+  const keyring = await loadKeyring(values.keyring, { testMode });
+  let clock: Clock | undefined;
+  if (values.at !== undefined) {
+    // A gate whose clock can be set from outside could be talked into a lapsed grant's window.
+    if (!testMode) throw usageError("--at is for test mode only", usage);
+    if (!isUtcTimestamp(values.at)) {
+      throw usageError("--at takes an RFC 3339 UTC timestamp like 2026-06-12T12:00:00Z", usage);
+    }
+    clock = fixedClock(timestampSeconds(values.at));
+  }
+  if (values.skew !== undefined && !/^[0-9]{1,3}$/.test(values.skew)) {
     throw new FailclosedError("USAGE", "--skew takes whole seconds from 0 to 300");
-  return { keyring, database, skewSeconds: Number(values.skew) };
+  }
+  return {
+    keyring,
+    database,
+    ...(values.skew === undefined ? {} : { skewSeconds: Number(values.skew) }),
+    ...(clock === undefined ? {} : { clock }),
+  };
 }
 
 function nonEmpty(value: string | undefined): boolean {

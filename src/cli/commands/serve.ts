@@ -1,6 +1,9 @@
 import { startHttpServer } from "../../lane/server/http.js";
 import { openGateService } from "../../lane/server/gate-service.js";
 import { serveJsonLines } from "../../lane/server/stdio.js";
+import { openLaneAnswerer } from "../../lane/server/lane-service.js";
+import { loadLaneConfig } from "../../lane/rehearsal/config.js";
+import { testModeFrom } from "../args.js";
 import { FailclosedError } from "../../lane/errors.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -15,12 +18,19 @@ stdout once listening; SIGTERM or SIGINT closes it gracefully. --stdio (T3): JSO
 {"op":"decide"|"rehearse","body_b64":"..."} on stdin, one answer a line on stdout.
   --host H           address to bind (default 127.0.0.1)
   --port P           port (default 8080; 0 picks a free one)
+  --lane-config C    also serve the rehearsal lane configured in C (else /v1/rehearse refuses)
 ${GATE_FLAGS_HELP}`;
 
 export async function serveCommand(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseFlags(
     args,
-    { ...GATE_FLAGS, host: { type: "string" }, port: { type: "string" }, stdio: { type: "boolean" } },
+    {
+      ...GATE_FLAGS,
+      host: { type: "string" },
+      port: { type: "string" },
+      stdio: { type: "boolean" },
+      "lane-config": { type: "string" },
+    },
     SERVE_USAGE,
   );
   if (values.help === true) {
@@ -33,12 +43,23 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<Exi
     throw new FailclosedError("USAGE", "--port takes a number from 0 to 65535");
   }
   const setup = await gateSetup(values, io, SERVE_USAGE);
-  const service = await openGateService(setup);
+  const laneConfig = values["lane-config"];
+  const lane =
+    laneConfig === undefined
+      ? undefined
+      : await openLaneAnswerer(loadLaneConfig(laneConfig), {
+          testMode: testModeFrom(values["test-mode"], io.env),
+        });
+  const service = await openGateService({
+    ...setup,
+    ...(lane === undefined ? {} : { rehearse: lane.rehearse }),
+  });
   if (values.stdio === true) {
     try {
       await serveJsonLines(service, process.stdin, process.stdout);
     } finally {
       await service.close();
+      await lane?.lane.close();
     }
     return EXIT.OK;
   }
@@ -51,5 +72,6 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<Exi
   });
   await running.close();
   await service.close();
+  await lane?.lane.close();
   return EXIT.OK;
 }

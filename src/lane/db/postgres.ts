@@ -12,7 +12,7 @@ const types = {
   },
 };
 
-function wrap(client: pg.PoolClient | pg.Pool): SqlSession {
+function wrap(client: pg.PoolClient | pg.Pool | pg.Client): SqlSession {
   return {
     async query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRows> {
       const result = await client.query({ text: sql, values: [...params], types });
@@ -22,6 +22,21 @@ function wrap(client: pg.PoolClient | pg.Pool): SqlSession {
       await client.query(sql);
     },
   };
+}
+
+/** A connection of its own, outside the pool, closed after fn. */
+async function withFreshClient<T>(
+  connectionString: string,
+  fn: (session: SqlSession) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    return await fn(wrap(client));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** A real server through a pool. Fails with DATABASE_UNAVAILABLE if it cannot connect at once. */
@@ -43,7 +58,8 @@ export async function openPostgres(
     engine: "postgres",
     query: (sql, params) => shared.query(sql, params),
     exec: (sql) => shared.exec(sql),
-    async withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
+    async withSession<T>(fn: (session: SqlSession) => Promise<T>, options?: { fresh?: boolean }): Promise<T> {
+      if (options?.fresh === true) return withFreshClient(connectionString, fn);
       const client = await pool.connect();
       let broken: Error | undefined;
       try {

@@ -17,7 +17,11 @@ export interface SqlSession {
 
 export interface SqlDatabase extends SqlSession {
   readonly engine: "pglite" | "postgres";
-  /** Runs fn on one dedicated connection; the connection is returned (or discarded if broken) after. */
-  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on one dedicated connection; the connection is returned (or discarded if broken)
+   * after. `fresh` asks for a brand-new connection (C3 reads after_rollback from one); PGlite has a
+   * single backend, so there it is the same session with no transaction open.
+   */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>, options?: { readonly fresh?: boolean }): Promise<T>;
   close(): Promise<void>;
 }

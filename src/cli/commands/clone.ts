@@ -1,0 +1,57 @@
+import { resolve } from "node:path";
+import { systemClock } from "../../lane/gate/clock.js";
+import { createClone } from "../../lane/rehearsal/clone-create.js";
+import { loadKeyring, requireSigner } from "../../lane/seal/keyring.js";
+import { parseFlags, testModeFrom, usageError } from "../args.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import type { Io } from "../io.js";
+
+export const CLONE_USAGE = `Usage: failclosed clone create --from (URL|DIR|empty) --as NAME --keyring K [--kid KID] [--into DIR]
+
+Makes a clone and writes its operator-sealed marker (C1) into the clone, in the table
+failclosed_clone.marker, naming the clone's database.
+  --from URL     a real server's database: CREATE DATABASE NAME TEMPLATE <that database>
+  --from DIR     a PGlite data directory, copied to --into/NAME (default ./NAME)
+  --from empty   a new, empty PGlite clone at --into/NAME
+  --keyring K    a keyring holding an operator private key (--kid picks one)
+  --test-mode    accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)`;
+
+export async function cloneCommand(args: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      from: { type: "string" },
+      as: { type: "string" },
+      keyring: { type: "string", multiple: true },
+      kid: { type: "string" },
+      into: { type: "string" },
+      "test-mode": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    CLONE_USAGE,
+  );
+  if (values.help === true) {
+    io.stdout(`${CLONE_USAGE}\n`);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1 || positionals[0] !== "create")
+    throw usageError("expected: clone create", CLONE_USAGE);
+  const { from, as: name, keyring: keyrings } = values;
+  if (from === undefined || name === undefined || keyrings === undefined) {
+    throw usageError("--from, --as and --keyring are required", CLONE_USAGE);
+  }
+  const keyring = await loadKeyring(keyrings, { testMode: testModeFrom(values["test-mode"], io.env) });
+  const operator = requireSigner(keyring, "operator", values.kid);
+  const isUrl = /^postgres(ql)?:\/\//.test(from);
+  if (isUrl && values.into !== undefined) throw usageError("--into is for PGlite clones only", CLONE_USAGE);
+  const toDir = resolve(values.into ?? ".", name);
+  const source = isUrl
+    ? ({ engine: "postgres", fromUrl: from } as const)
+    : from === "empty"
+      ? ({ engine: "pglite", toDir } as const)
+      : ({ engine: "pglite", fromDir: from, toDir } as const);
+  const created = await createClone(source, name, operator, systemClock.now());
+  io.stdout(`${created.location}\n`);
+  io.stderr(`clone ${name}: marker written for database ${created.database}\n`);
+  return EXIT.OK;
+}

@@ -1,0 +1,219 @@
+import { createHash, randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { EvidenceClaims, LaneReason, RehearsalRequest, RehearsalResult } from "../codec/documents.js";
+import { decodeDocument } from "../codec/decode.js";
+import { encodeDocument } from "../codec/encode.js";
+import { formatTimestamp } from "../codec/formats.js";
+import { isMalformed } from "../codec/rejection.js";
+import { Mutex } from "../db/mutex.js";
+import type { SqlDatabase } from "../db/session.js";
+import { FailclosedError } from "../errors.js";
+import { type Clock, systemClock } from "../gate/clock.js";
+import { assertNever } from "../result.js";
+import { type KeyEntry, type Keyring, loadKeyring, requireSigner, requireVerifier } from "../seal/keyring.js";
+import { sealDocument } from "../seal/sign.js";
+import { classifyMigration } from "./classify.js";
+import { cloneBackend, type CloneBackend } from "./clone-backend.js";
+import { configuredCloneIsProduction, type LaneConfig } from "./config.js";
+import type { DatabaseDigest } from "./digest-types.js";
+import { writeEvidence } from "./evidence-writer.js";
+import { guardClone } from "./guard.js";
+import { runSnapshotRestore, runTransactional, type RunOutput } from "./run-modes.js";
+import { type RehearsalObservation, validateRehearsal } from "./validate.js";
+
+export interface LaneAnswer {
+  readonly result: RehearsalResult;
+  /** The result as strict JSON, exactly what every transport sends. */
+  readonly bytes: Uint8Array;
+  /** Where the evidence directory was written, when there was a rehearsal to record. */
+  readonly evidenceDir?: string;
+}
+
+export interface Lane {
+  /** Request bytes in, result out. Never throws; rehearsals on one clone run one at a time. */
+  rehearse(bytes: Uint8Array): Promise<LaneAnswer>;
+  close(): Promise<void>;
+}
+
+export interface LaneOptions {
+  readonly testMode: boolean;
+  readonly clock?: Clock;
+}
+
+type Outcome = {
+  readonly verdict: RehearsalResult["verdict"];
+  readonly reasons: readonly LaneReason[];
+  readonly digests?: {
+    before?: DatabaseDigest;
+    after_apply?: DatabaseDigest;
+    after_rollback?: DatabaseDigest;
+  };
+};
+
+/**
+ * C7: the lane seals evidence with a rehearsal key and checks markers with operator keys. It must
+ * never hold an owner or a gate private key, so it can never produce a grant or a permit.
+ */
+function checkLaneKeyring(keyring: Keyring, kid: string | undefined): KeyEntry {
+  for (const entry of keyring.values()) {
+    if (entry.signKey !== undefined && (entry.role === "owner" || entry.role === "gate")) {
+      throw new FailclosedError(
+        "KEY_WRONG_ROLE",
+        `the lane's keyring holds the private ${entry.role} key ${entry.kid}; remove it`,
+      );
+    }
+  }
+  requireVerifier(keyring, "operator");
+  return requireSigner(keyring, "rehearsal", kid);
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function refused(...reasons: LaneReason[]): Outcome {
+  return { verdict: "REFUSED", reasons };
+}
+
+export async function openLane(config: LaneConfig, options: LaneOptions): Promise<Lane> {
+  const keyring = await loadKeyring(config.keyring, { testMode: options.testMode });
+  const rehearsalKey = checkLaneKeyring(keyring, config.rehearsalKid);
+  const backend: CloneBackend = cloneBackend(config);
+  const clock = options.clock ?? systemClock;
+  const lock = new Mutex();
+  let db: SqlDatabase | undefined;
+
+  async function rehearseOn(request: RehearsalRequest, migration: Uint8Array): Promise<Outcome> {
+    if (sha256Hex(migration) !== request.artifact_sha256) return refused("artifact_mismatch");
+    const classified = await classifyMigration(request.migration);
+    if (!classified.ok) return refused("refused_by_classifier");
+    // C1 before connecting: a configuration that names production is refused touching nothing.
+    if (configuredCloneIsProduction(config)) return refused("refused_by_guard", "production_identity");
+    db ??= await backend.open();
+    const open = db;
+    const guard = await open.withSession((session) =>
+      guardClone(session, backend.engine, config.production, keyring),
+    );
+    if (!guard.ok) return refused("refused_by_guard", guard.reason);
+    const input = {
+      backend,
+      migration: request.migration,
+      statementTimeoutMs: config.statementTimeoutMs,
+      compareCluster: config.compareCluster,
+    };
+    let run: RunOutput;
+    switch (request.mode) {
+      case "transactional":
+        run = await runTransactional(open, input);
+        break;
+      case "snapshot_restore":
+        db = undefined;
+        run = await runSnapshotRestore(open, input);
+        break;
+      default:
+        return assertNever(request.mode, "mode");
+    }
+    db = run.db;
+    const validation = validateRehearsal(run.observation);
+    return { verdict: validation.verdict, reasons: validation.reasons, digests: digestsOf(run.observation) };
+  }
+
+  async function record(
+    request: RehearsalRequest,
+    migration: Uint8Array,
+    outcome: Outcome,
+  ): Promise<LaneAnswer> {
+    const now = clock.now();
+    const hex = (d: DatabaseDigest | undefined): string | null => d?.digest ?? null;
+    const digests = outcome.digests ?? {};
+    const claimsWithoutTree = {
+      kind: "evidence" as const,
+      v: 1 as const,
+      rehearsal_id: request.rehearsal_id,
+      packet_id: request.packet_id,
+      artifact_sha256: sha256Hex(migration),
+      mode: request.mode,
+      verdict: outcome.verdict,
+      reasons: outcome.reasons,
+      before: hex(digests.before),
+      after_apply: hex(digests.after_apply),
+      after_rollback: hex(digests.after_rollback),
+      scope: "clone" as const,
+      sealed_at: formatTimestamp(now),
+    };
+    const name = `${request.rehearsal_id}-${formatTimestamp(now).replace(/[-:]/g, "")}-${randomBytes(4).toString("hex")}`;
+    const written = await writeEvidence(config.evidenceDir, name, {
+      result: claimsWithoutTree,
+      migration,
+      digests,
+    });
+    const claims: EvidenceClaims = { ...claimsWithoutTree, tree: written.tree };
+    const jws = await sealDocument(rehearsalKey, "evidence", claims);
+    await writeFile(join(config.evidenceDir, `${name}.evidence.jws`), `${jws}\n`, {
+      mode: 0o644,
+      flag: "wx",
+    });
+    const result: RehearsalResult = {
+      kind: "rehearsal-result",
+      v: 1,
+      verdict: outcome.verdict,
+      reasons: outcome.reasons,
+      rehearsal_id: request.rehearsal_id,
+      before: claims.before,
+      after_apply: claims.after_apply,
+      after_rollback: claims.after_rollback,
+      evidence_tree: written.tree,
+      // Like a gate refusal (G7), a FAIL or REFUSED carries no seal; its seal is on disk (C7).
+      ...(outcome.verdict === "PASS" ? { evidence: jws } : {}),
+    };
+    return { result, bytes: encodeDocument("rehearsal-result", result), evidenceDir: written.dir };
+  }
+
+  async function rehearseChecked(bytes: Uint8Array): Promise<LaneAnswer> {
+    const decoded = decodeDocument("rehearsal-request", bytes);
+    if (!decoded.ok)
+      return bare({
+        verdict: "REFUSED",
+        reasons: [isMalformed(decoded.error.code) ? "malformed_input" : "schema_violation"],
+      });
+    const request = decoded.value;
+    const migration = Buffer.from(request.migration, "utf8");
+    let outcome: Outcome;
+    try {
+      outcome = await rehearseOn(request, migration);
+    } catch {
+      // The clone connection may be in any state after an exception: drop it, reopen next time.
+      await db?.close().catch(() => undefined);
+      db = undefined;
+      outcome = { verdict: "FAIL", reasons: ["internal_error"] };
+    }
+    try {
+      return await record(request, migration, outcome);
+    } catch {
+      return bare({ verdict: "FAIL", reasons: ["internal_error"], rehearsal_id: request.rehearsal_id });
+    }
+  }
+
+  return {
+    rehearse: (bytes) =>
+      lock
+        .run(() => rehearseChecked(bytes))
+        .catch(() => bare({ verdict: "FAIL", reasons: ["internal_error"] })),
+    close: () => lock.run(async () => void (await db?.close())),
+  };
+}
+
+function digestsOf(o: RehearsalObservation): NonNullable<Outcome["digests"]> {
+  return {
+    ...(o.before === undefined ? {} : { before: o.before }),
+    ...(o.afterApply === undefined ? {} : { after_apply: o.afterApply }),
+    ...(o.afterRollback === undefined ? {} : { after_rollback: o.afterRollback }),
+  };
+}
+
+/** A result with no rehearsal behind it (malformed input, an unrecordable failure). */
+function bare(partial: Pick<RehearsalResult, "verdict" | "reasons"> & { rehearsal_id?: string }): LaneAnswer {
+  const result: RehearsalResult = { kind: "rehearsal-result", v: 1, ...partial };
+  return { result, bytes: encodeDocument("rehearsal-result", result) };
+}
