@@ -8,6 +8,7 @@ const SUITES: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import("./tree.bench.js"),
   () => import("./ledger.bench.js"),
   () => import("./classify.bench.js"),
+  () => import("./digest.bench.js"),
 ];
 
 async function main(): Promise<void> {

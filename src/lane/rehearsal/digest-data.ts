@@ -104,7 +104,11 @@ async function readTable(session: SqlSession, relation: DataRelation, writer: Sc
   return section.end();
 }
 
-export async function writeTables(session: SqlSession, tables: readonly DataRelation[], writer: ScopeWriter): Promise<number> {
+export async function writeTables(
+  session: SqlSession,
+  tables: readonly DataRelation[],
+  writer: ScopeWriter,
+): Promise<number> {
   let rows = 0;
   for (const table of tables) rows += await inSection(table.section, () => readTable(session, table, writer));
   return rows;
@@ -125,15 +129,24 @@ export async function writeSequences(
           `SELECT ${i} AS i, q.last_value::pg_catalog.text AS last_value, q.is_called::pg_catalog.text AS is_called FROM ${s.name} AS q`,
       )
       .join(" UNION ALL ");
-    const label = batch.length === 1 ? (batch[0]?.section ?? "sequences") : `sequences (${batch[0]?.section} …)`;
+    const label =
+      batch.length === 1 ? (batch[0]?.section ?? "sequences") : `sequences (${batch[0]?.section} …)`;
     const result = await inSection(label, () => session.query(sql));
     const states = new Map<number, string>();
     for (const row of result.rows) {
-      states.set(Number(row.i), `${escapeField(text(row, "last_value"))}\t${escapeField(text(row, "is_called"))}`);
+      states.set(
+        Number(row.i),
+        `${escapeField(text(row, "last_value"))}\t${escapeField(text(row, "is_called"))}`,
+      );
     }
     batch.forEach((s, i) => {
       const state = states.get(i);
-      if (state === undefined) throw new DigestAbort({ kind: "digest_failed", section: s.section, message: "sequence state missing" });
+      if (state === undefined)
+        throw new DigestAbort({
+          kind: "digest_failed",
+          section: s.section,
+          message: "sequence state missing",
+        });
       const section = writer.section(s.section);
       section.line(state);
       section.end();

@@ -69,7 +69,9 @@ export function aclText(
 ): string {
   // aclexplode rejects an empty array, which is what REVOKE ALL leaves behind.
   const source =
-    defaultKind === null ? aclExpr : `coalesce(${aclExpr}, pg_catalog.acldefault(${defaultKind}, ${ownerExpr}))`;
+    defaultKind === null
+      ? aclExpr
+      : `coalesce(${aclExpr}, pg_catalog.acldefault(${defaultKind}, ${ownerExpr}))`;
   return `(SELECT coalesce(pg_catalog.string_agg(x.item, ' ' ORDER BY x.item COLLATE pg_catalog."C"), '')
     FROM (SELECT ${roleName(ctx, "a.grantor")} || '>' || ${roleName(ctx, "a.grantee")} || ':' || a.privilege_type
                  || CASE WHEN a.is_grantable THEN '*' ELSE '' END AS item

@@ -53,9 +53,12 @@ export async function beginDigest(session: SqlSession): Promise<DigestTransactio
     if (mode === "caller") {
       // Sections are many statements; under READ COMMITTED each would see a different snapshot
       // and a concurrent commit could tear the digest.
-      const rows = await session.query("SELECT pg_catalog.current_setting('transaction_isolation') AS isolation");
+      const rows = await session.query(
+        "SELECT pg_catalog.current_setting('transaction_isolation') AS isolation",
+      );
       const isolation = rows.rows[0]?.isolation;
-      if (isolation !== "repeatable read" && isolation !== "serializable") throw new CallerIsolationError(String(isolation));
+      if (isolation !== "repeatable read" && isolation !== "serializable")
+        throw new CallerIsolationError(String(isolation));
     }
     await session.query(SETTINGS_SQL);
   } catch (error) {

@@ -67,7 +67,8 @@ function soleFromItemName(select: Json): string | undefined {
   const from = select.fromClause;
   if (!Array.isArray(from) || from.length !== 1) return undefined;
   const item: unknown = from[0];
-  const alias = field(item, "RangeVar", "alias", "aliasname") ?? field(item, "RangeSubselect", "alias", "aliasname");
+  const alias =
+    field(item, "RangeVar", "alias", "aliasname") ?? field(item, "RangeSubselect", "alias", "aliasname");
   if (typeof alias === "string") return alias;
   const relname = field(item, "RangeVar", "relname");
   if (typeof relname === "string") return relname;

@@ -11,7 +11,12 @@ import { scopeSections } from "./digest-scope.js";
 import type { CatalogSection } from "./digest-section.js";
 import type { DigestContext } from "./digest-sql.js";
 import { beginDigest, endDigest, type DigestTransaction } from "./digest-transaction.js";
-import { CLUSTER_DIGEST_FORMAT, DIGEST_FORMAT, type DatabaseDigest, type DigestError } from "./digest-types.js";
+import {
+  CLUSTER_DIGEST_FORMAT,
+  DIGEST_FORMAT,
+  type DatabaseDigest,
+  type DigestError,
+} from "./digest-types.js";
 
 export { CLUSTER_DIGEST_FORMAT, DIGEST_FORMAT, isDigestHex } from "./digest-types.js";
 export type { DatabaseDigest, DigestError, DigestErrorKind, ScopeDigest } from "./digest-types.js";
@@ -40,7 +45,10 @@ function isDatabase(session: SqlSession): session is SqlDatabase {
   return typeof (session as Partial<SqlDatabase>).withSession === "function";
 }
 
-async function digestOn(session: SqlSession, options: DigestOptions): Promise<Result<DatabaseDigest, DigestError>> {
+async function digestOn(
+  session: SqlSession,
+  options: DigestOptions,
+): Promise<Result<DatabaseDigest, DigestError>> {
   let mode: DigestTransaction;
   try {
     mode = await inSection("transaction", () => beginDigest(session));
@@ -73,7 +81,8 @@ interface Anchor {
 }
 
 async function anchor(session: SqlSession): Promise<Anchor> {
-  const { rows } = await session.query(`SELECT d.oid::pg_catalog.text AS database_oid, d.datdba::pg_catalog.text AS owner_oid,
+  const { rows } =
+    await session.query(`SELECT d.oid::pg_catalog.text AS database_oid, d.datdba::pg_catalog.text AS owner_oid,
       pg_catalog.pg_backend_pid()::pg_catalog.text AS pid, pg_catalog.transaction_timestamp()::pg_catalog.text AS started
     FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database()`);
   const row = rows[0];
@@ -97,13 +106,19 @@ async function catalogLines(session: SqlSession, section: CatalogSection): Promi
   return normalised.map((row) => {
     const fields = Object.values(row).map((value) => {
       if (typeof value === "string" || value === null) return value;
-      throw new TypeError(`digest: ${section.name} returned a ${typeof value} column; every column must be text`);
+      throw new TypeError(
+        `digest: ${section.name} returned a ${typeof value} column; every column must be text`,
+      );
     });
     return canonicalLine(fields);
   });
 }
 
-async function writeCatalog(session: SqlSession, sections: readonly CatalogSection[], writer: ScopeWriter): Promise<void> {
+async function writeCatalog(
+  session: SqlSession,
+  sections: readonly CatalogSection[],
+  writer: ScopeWriter,
+): Promise<void> {
   const byName = [...sections].sort((a, b) => compareBytewise(a.name, b.name));
   for (const section of byName) {
     const lines = await inSection(section.name, () => catalogLines(session, section));

@@ -14,6 +14,7 @@ import { assertNever } from "../result.js";
 import { type KeyEntry, type Keyring, loadKeyring, requireSigner, requireVerifier } from "../seal/keyring.js";
 import { sealDocument } from "../seal/sign.js";
 import { classifyMigration } from "./classify.js";
+import { digestDatabase } from "./digest.js";
 import { cloneBackend, type CloneBackend } from "./clone-backend.js";
 import { configuredCloneIsProduction, type LaneConfig } from "./config.js";
 import type { DatabaseDigest } from "./digest-types.js";
@@ -33,12 +34,16 @@ export interface LaneAnswer {
 export interface Lane {
   /** Request bytes in, result out. Never throws; rehearsals on one clone run one at a time. */
   rehearse(bytes: Uint8Array): Promise<LaneAnswer>;
+  /** The clone's digest between rehearsals (for operators and the fuzzer's state oracle, F3). */
+  cloneDigest(): Promise<string>;
   close(): Promise<void>;
 }
 
 export interface LaneOptions {
   readonly testMode: boolean;
   readonly clock?: Clock;
+  /** A keyring already in memory, instead of the configuration's files (the fuzzer's). */
+  readonly keyring?: Keyring;
 }
 
 type Outcome = {
@@ -77,7 +82,7 @@ function refused(...reasons: LaneReason[]): Outcome {
 }
 
 export async function openLane(config: LaneConfig, options: LaneOptions): Promise<Lane> {
-  const keyring = await loadKeyring(config.keyring, { testMode: options.testMode });
+  const keyring = options.keyring ?? (await loadKeyring(config.keyring, { testMode: options.testMode }));
   const rehearsalKey = checkLaneKeyring(keyring, config.rehearsalKid);
   const backend: CloneBackend = cloneBackend(config);
   const clock = options.clock ?? systemClock;
@@ -200,6 +205,13 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       lock
         .run(() => rehearseChecked(bytes))
         .catch(() => bare({ verdict: "FAIL", reasons: ["internal_error"] })),
+    cloneDigest: () =>
+      lock.run(async () => {
+        db ??= await backend.open();
+        const digest = await digestDatabase(db);
+        if (!digest.ok) throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot digest the clone: ${digest.error.kind}`);
+        return digest.value.digest;
+      }),
     close: () => lock.run(async () => void (await db?.close())),
   };
 }
