@@ -1,0 +1,58 @@
+import { createHash } from "node:crypto";
+import type { Action, ActionRequest, DecisionPacket, Grant } from "../../lane/codec/documents.js";
+import { requiredGrantActions } from "../../lane/gate/policy.js";
+import type { FamilyContext } from "../types.js";
+import { passingEvidence, request, validGrant, validPacket } from "./documents.js";
+import { sealAs } from "./seal.js";
+
+/** The parts of a fully authorised request, before sealing: attacks change one of them. */
+export interface AuthorizedParts {
+  readonly label: string;
+  readonly action: Action;
+  readonly packet: DecisionPacket;
+  readonly grants: readonly Grant[];
+  /** QT001_APPLY only: the migration's digest, the evidence's tree. */
+  readonly artifactSha256?: string;
+  readonly evidenceTree?: string;
+}
+
+/** A label for nonces and ids, derived from the probe's structured value: same value, same bytes. */
+export function labelOf(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 24);
+}
+
+export function authorizedParts(ctx: FamilyContext, label: string, action: Action): AuthorizedParts {
+  const apply = action === "QT001_APPLY";
+  const artifactSha256 = createHash("sha256").update(`migration\0${label}`).digest("hex");
+  const evidenceTree = createHash("sha256").update(`tree\0${ctx.salt}\0${label}`).digest("hex");
+  const packet = validPacket(
+    ctx,
+    "AUTHORIZE_PRODUCTION_EXECUTION",
+    apply ? { evidence: [evidenceTree] } : {},
+  );
+  const grants = requiredGrantActions(action).map((needed) =>
+    validGrant(
+      ctx,
+      needed,
+      `${label}:${needed}`,
+      needed === "QT001_APPLY" ? { artifact_sha256: artifactSha256 } : {},
+    ),
+  );
+  return { label, action, packet, grants, ...(apply ? { artifactSha256, evidenceTree } : {}) };
+}
+
+/** Seals the parts as their holders would and assembles the request a correct gate allows. */
+export async function authorizedRequest(ctx: FamilyContext, parts: AuthorizedParts): Promise<ActionRequest> {
+  const packet = await sealAs(ctx, "owner", "decision-packet", parts.packet);
+  const grants = await Promise.all(parts.grants.map((g) => sealAs(ctx, "owner", "grant", g)));
+  const evidence =
+    parts.artifactSha256 !== undefined && parts.evidenceTree !== undefined
+      ? await sealAs(
+          ctx,
+          "rehearsal",
+          "evidence",
+          passingEvidence(ctx, parts.label, parts.artifactSha256, parts.evidenceTree),
+        )
+      : undefined;
+  return request(ctx, parts.label, parts.action, packet, grants, evidence);
+}

@@ -1,0 +1,135 @@
+import pLimit from "p-limit";
+import { formatTimestamp } from "../../lane/codec/formats.js";
+import type { Reporter } from "../events.js";
+import type { Report } from "../report-types.js";
+import type { FamilyContext, FamilyResult, Finding, Oracle, ProbeFamily, Target } from "../types.js";
+import { emitterFor } from "./emitter.js";
+import { deriveKeyringUnderTest, type KeyringUnderTest } from "./keyring-under-test.js";
+import { runFamily } from "./run-family.js";
+import { sealedByKeyring } from "./sealed-by.js";
+import { deriveSeed, saltFor } from "./seeds.js";
+import { shareOfRuns, type Shard } from "./shard.js";
+import { currentVersions } from "./versions.js";
+
+export interface RunConfig {
+  readonly families: readonly ProbeFamily[];
+  /** Builds the system under test for this run's keyring and clock. */
+  readonly openTarget: (kut: KeyringUnderTest, now: number) => Promise<Target>;
+  readonly oracles: readonly Oracle[];
+  /** Every encoding of every secret in the keyring under test, for the leak oracle. */
+  readonly canariesOf: (kut: KeyringUnderTest) => readonly string[];
+  readonly seed: number;
+  /** Generated probes per family; default each family's minRuns. */
+  readonly runs?: number;
+  readonly budgetMs: number;
+  /** Families at once. */
+  readonly concurrency: number;
+  /** Sub-seeds of one family at once. */
+  readonly familyConcurrency: number;
+  readonly timeoutMs: number;
+  readonly shard?: Shard;
+  readonly signal: AbortSignal;
+  readonly reporters: readonly Reporter[];
+  /** Saved failures to fire before generating, per family id. */
+  readonly replay?: (family: ProbeFamily) => Promise<readonly Finding[]>;
+  /** The run's clock; default now. Documents are built relative to it. */
+  readonly now?: number;
+  /** openTarget can make fresh instances (in process): findings are confirmed on one. */
+  readonly freshTargets?: boolean;
+}
+
+/**
+ * The engine returns a report; only the command line turns it into an exit code (as fast-check's
+ * check returns details and assert throws).
+ */
+export async function runFuzz(config: RunConfig): Promise<Report> {
+  const startedMs = Date.now();
+  const now = config.now ?? Math.floor(startedMs / 1000);
+  const salt = saltFor(config.seed);
+  const runId = `${formatTimestamp(now).replace(/[-:]/g, "")}-${config.seed}${config.shard ? `-s${config.shard.index}of${config.shard.total}` : ""}`;
+  const emit = emitterFor(config.reporters);
+  const kut = await deriveKeyringUnderTest(salt);
+  const ctx: FamilyContext = {
+    keyring: kut.keyring,
+    kids: kut.kids,
+    strangerKeyring: kut.stranger,
+    now,
+    salt,
+  };
+  const target = await config.openTarget(kut, now);
+  const versions = currentVersions();
+  const fire = {
+    target,
+    oracles: config.oracles,
+    timeoutMs: config.timeoutMs,
+    canaries: config.canariesOf(kut),
+    sealedBy: sealedByKeyring(kut.keyring),
+  };
+  const onAbort = (): void =>
+    void emit({ type: "interrupted", signal: String(config.signal.reason ?? "SIGINT") });
+  config.signal.addEventListener("abort", onAbort, { once: true });
+  await emit({
+    type: "run-start",
+    runId,
+    seed: config.seed,
+    target: target.name,
+    families: config.families.map((f) => ({ id: f.id, role: f.role, operation: f.operation })),
+    budgetMs: config.budgetMs,
+  });
+  const families = [...config.families];
+  const waves = Math.ceil(families.length / Math.max(1, config.concurrency));
+  const budgetMs = Math.floor(config.budgetMs / Math.max(1, waves));
+  const limit = pLimit(Math.max(1, config.concurrency));
+  let results: FamilyResult[];
+  try {
+    results = await Promise.all(
+      families.map((family) =>
+        limit(async () => {
+          const replayed = config.signal.aborted ? [] : ((await config.replay?.(family)) ?? []);
+          return runFamily({
+            family,
+            ctx,
+            fire,
+            seed: deriveSeed(config.seed, family.id, config.shard?.index ?? 0),
+            runs: shareOfRuns(config.runs ?? family.minRuns, config.shard),
+            floor: shareOfRuns(family.minRuns, config.shard),
+            budgetMs,
+            concurrency: config.familyConcurrency,
+            signal: config.signal,
+            emit,
+            versions,
+            replayed,
+            ...(config.freshTargets === true ? { freshTarget: () => config.openTarget(kut, now) } : {}),
+          });
+        }),
+      ),
+    );
+  } finally {
+    config.signal.removeEventListener("abort", onAbort);
+    await target.close().catch(() => undefined);
+  }
+  const finishedMs = Date.now();
+  const probes = results.reduce((sum, r) => sum + r.probes, 0);
+  const report: Report = {
+    kind: "failclosed-report",
+    v: 1,
+    runId,
+    startedAt: new Date(startedMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    finishedAt: new Date(finishedMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    seed: config.seed,
+    target: target.name,
+    ...(config.shard === undefined ? {} : { shard: config.shard }),
+    versions,
+    families: results,
+    canary: "clean",
+    interrupted: config.signal.aborted,
+    totals: {
+      probes,
+      findings: results.reduce((sum, r) => sum + r.findings.length, 0),
+      elapsedMs: finishedMs - startedMs,
+      probesPerSecond: probes / Math.max(0.001, (finishedMs - startedMs) / 1000),
+    },
+  };
+  await emit({ type: "run-end", report });
+  return report;
+}

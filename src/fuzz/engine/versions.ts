@@ -1,0 +1,24 @@
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../../lane/paths.js";
+import type { Versions } from "../types.js";
+
+const require = createRequire(import.meta.url);
+
+function versionOf(manifest: string): string {
+  try {
+    return (JSON.parse(readFileSync(manifest, "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** What a finding records, so a regeneration on other versions can warn that bytes may differ. */
+export function currentVersions(): Versions {
+  return {
+    failclosed: versionOf(join(PACKAGE_ROOT, "package.json")),
+    node: process.version,
+    fastCheck: versionOf(require.resolve("fast-check/package.json")),
+  };
+}

@@ -1,0 +1,7 @@
+// The surface probe families use (probes/ imports only this, through src/index.ts).
+export type { ProbeFamily, FamilyContext, Operation, ProbeRole } from "./types.js";
+export * from "./build/documents.js";
+export * from "./build/authorized.js";
+export * from "./build/seal.js";
+export * from "./build/json-render.js";
+export * from "./build/malformations.js";

@@ -1,0 +1,205 @@
+/**
+ * The fuzzer's data flow (DESIGN.md): ProbeFamily -> Probe -> Target.fire -> Outcome -> oracles ->
+ * OracleVerdict -> Finding -> events -> reporters -> Report -> release gate. Every result is a
+ * discriminated union with a literal tag; no pairs of booleans that could contradict each other.
+ */
+import type fc from "fast-check";
+import type { Keyring } from "../lane/seal/keyring.js";
+
+/** Which operation of the system under test a probe is fired at (SPEC section 8). */
+export type Operation = "decide" | "rehearse";
+
+/** An attack must be refused; a control (F5) must be allowed or pass. */
+export type ProbeRole = "attack" | "control";
+
+/** Everything a family needs to build documents: keys of every role, a clock, fresh material. */
+export interface FamilyContext {
+  /** The fuzzer's own keyring: every role's private key, so it can make valid and forged seals. */
+  readonly keyring: Keyring;
+  /** Kids by role, for building seals. */
+  readonly kids: Readonly<Record<"owner" | "operator" | "gate" | "rehearsal", string>>;
+  /** Keys the target does not know (for unknown-kid and wrong-key forgeries). */
+  readonly strangerKeyring: Keyring;
+  /** The run's fixed "now" in epoch seconds: documents are built relative to it. */
+  readonly now: number;
+  /** Deterministic per-run salt mixed into nonces and ids, so reruns with a new seed never collide. */
+  readonly salt: string;
+}
+
+/**
+ * A probe family (DESIGN.md's ten, plus controls). Structure first, bytes last: the arbitrary
+ * yields a structured value (a valid document plus named mutations, or claims plus a seal flaw),
+ * render turns it into bytes at the end, and shrinking removes mutations.
+ */
+export interface ProbeFamily<S = unknown> {
+  /** Stable id, e.g. "P01", or "C-GATE" for a control family. */
+  readonly id: string;
+  readonly name: string;
+  readonly operation: Operation;
+  readonly role: ProbeRole;
+  /** SPEC rule ids this family's probes break (attacks) or exercise (controls). */
+  readonly rules: readonly string[];
+  /** Below this many runs the family is inconclusive, never passed. */
+  readonly minRuns: number;
+  arbitrary(ctx: FamilyContext): fc.Arbitrary<S>;
+  render(value: S, ctx: FamilyContext): Promise<Uint8Array>;
+  /**
+   * Which rule this input breaks, in a few words ("R3: duplicate member selected"); undefined when
+   * it breaks none. Checked on every generated and every shrunk input: a shrink that makes the
+   * probe valid is discarded, never reported.
+   */
+  breaks(value: S, ctx: FamilyContext): string | undefined;
+  /** A short human description of the value, for findings ("duplicate key `selected`"). */
+  describe(value: S): string;
+}
+
+/** A rendered probe, ready to fire. */
+export interface Probe {
+  readonly family: string;
+  readonly operation: Operation;
+  readonly role: ProbeRole;
+  readonly bytes: Uint8Array;
+  /** fast-check's seed and path: regenerating from them gives the same bytes on the same versions. */
+  readonly seed: number;
+  readonly path?: string;
+  readonly description: string;
+  /** What breaks (attacks) or is exercised (controls). */
+  readonly rule: string;
+}
+
+/** Output the target produced outside the response: logs, files, database rows. */
+export interface SideChannels {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Contents of files the target wrote during the probe (e.g. evidence, logs), by path. */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  /** Text of database rows the target wrote (the audit log, for instance). */
+  readonly rows: readonly string[];
+}
+
+/** What firing a probe produced, with everything captured. */
+export type Outcome =
+  | {
+      readonly kind: "responded";
+      readonly elapsedMs: number;
+      /** HTTP status, when the transport has one. */
+      readonly status?: number;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: Uint8Array;
+      readonly channels: SideChannels;
+    }
+  | {
+      readonly kind: "crashed";
+      readonly elapsedMs: number;
+      readonly detail: string;
+      readonly channels: SideChannels;
+    }
+  | { readonly kind: "timed_out"; readonly elapsedMs: number; readonly channels: SideChannels }
+  /** The harness itself failed (target unreachable, a bug here): never a pass, never a finding. */
+  | { readonly kind: "harness_error"; readonly detail: string };
+
+export type OutcomeKind = Outcome["kind"];
+
+/** The state that F3 says must not change on a refused probe. */
+export interface StateSnapshot {
+  /** Grants consumed so far (the ledger's count). */
+  readonly consumedNonces: number;
+  /** The clone's digest, when the target has a lane. */
+  readonly cloneDigest?: string;
+  /** The production sentinel database's digest, when one is configured. */
+  readonly sentinelDigest?: string;
+}
+
+/** A system under test, reached in process, over HTTP or through a child process. */
+export interface Target {
+  readonly name: string;
+  /** Which operations this target serves. */
+  readonly operations: readonly Operation[];
+  fire(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
+  /**
+   * Undefined when the target cannot report its state (an external gate): F3 then checks nothing.
+   * The operation says what a probe could have changed: a clone digest costs tens of milliseconds
+   * and is only needed around rehearsals.
+   */
+  state?(operation: Operation): Promise<StateSnapshot>;
+  /** After a hang or a crash: bring the target back. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One oracle's judgement of one outcome. */
+export type OracleVerdict =
+  | { readonly kind: "pass" }
+  | { readonly kind: "fail"; readonly reason: string }
+  /** The oracle could not judge (it threw, or lacks data): the family becomes inconclusive. */
+  | { readonly kind: "error"; readonly detail: string };
+
+export interface OracleInput {
+  readonly probe: Probe;
+  readonly outcome: Outcome;
+  readonly before?: StateSnapshot;
+  readonly after?: StateSnapshot;
+  /** Canary strings planted in the keyring under test, with every encoding to search for. */
+  readonly canaries: readonly string[];
+  /** Verifies a JWS against the keys under test; returns the signing role if any key verifies it. */
+  readonly sealedBy: (jws: string) => Promise<"owner" | "operator" | "gate" | "rehearsal" | undefined>;
+}
+
+/** SPEC section 9's oracles are small named functions in one registry (like Schemathesis checks). */
+export interface Oracle {
+  readonly name: string;
+  /** The F rule it checks. */
+  readonly rule: "F1" | "F2" | "F3" | "F4" | "F5";
+  /** Which probes it judges. */
+  readonly appliesTo: ProbeRole | "all";
+  judge(input: OracleInput): Promise<OracleVerdict>;
+}
+
+/** A probe that made an oracle fail, confirmed by firing its bytes again, or flaky if not. */
+export interface Finding {
+  readonly id: string;
+  readonly family: string;
+  readonly oracle: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly operation: Operation;
+  readonly role: ProbeRole;
+  readonly description: string;
+  /** The exact bytes fired, base64. */
+  readonly bytesB64: string;
+  readonly seed: number;
+  readonly path?: string;
+  readonly now: number;
+  readonly salt: string;
+  readonly versions: Versions;
+  readonly confirmation: "confirmed" | "flaky";
+  readonly target: string;
+}
+
+export interface Versions {
+  readonly failclosed: string;
+  readonly node: string;
+  readonly fastCheck: string;
+}
+
+/** How one family ended. */
+export type FamilyStatus =
+  | { readonly kind: "closed" }
+  | { readonly kind: "finding" }
+  /** Cut off below its minimum runs, or a harness or oracle error: blocks the release gate. */
+  | { readonly kind: "inconclusive"; readonly why: string };
+
+export interface FamilyResult {
+  readonly family: string;
+  readonly name: string;
+  readonly role: ProbeRole;
+  readonly operation: Operation;
+  readonly rules: readonly string[];
+  readonly seed: number;
+  readonly runs: number;
+  readonly minRuns: number;
+  readonly probes: number;
+  readonly elapsedMs: number;
+  readonly status: FamilyStatus;
+  readonly findings: readonly Finding[];
+}
