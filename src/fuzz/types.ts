@@ -139,7 +139,7 @@ export interface OracleInput {
   readonly outcome: Outcome;
   readonly before?: StateSnapshot;
   readonly after?: StateSnapshot;
-  /** Canary strings planted in the keyring under test, with every encoding to search for. */
+  /** The secrets of the keyring under test, raw: the leak oracle searches every encoding of each. */
   readonly canaries: readonly string[];
   /** Verifies a JWS against the keys under test; returns the signing role if any key verifies it. */
   readonly sealedBy: (jws: string) => Promise<"owner" | "operator" | "gate" | "rehearsal" | undefined>;

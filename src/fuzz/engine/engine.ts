@@ -36,6 +36,14 @@ export interface RunConfig {
   readonly now?: number;
   /** openTarget can make fresh instances (in process): findings are confirmed on one. */
   readonly freshTargets?: boolean;
+  /** Default: derived from the run's salt. An external target brings the user's test keyring. */
+  readonly keyringUnderTest?: (salt: string) => Promise<KeyringUnderTest>;
+  /** Default: from the clock, the seed and the shard (runIdFor). */
+  readonly runId?: string;
+}
+
+export function runIdFor(now: number, seed: number, shard: Shard | undefined): string {
+  return `${formatTimestamp(now).replace(/[-:]/g, "")}-${seed}${shard ? `-s${shard.index}of${shard.total}` : ""}`;
 }
 
 /**
@@ -46,9 +54,9 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
   const startedMs = Date.now();
   const now = config.now ?? Math.floor(startedMs / 1000);
   const salt = saltFor(config.seed);
-  const runId = `${formatTimestamp(now).replace(/[-:]/g, "")}-${config.seed}${config.shard ? `-s${config.shard.index}of${config.shard.total}` : ""}`;
+  const runId = config.runId ?? runIdFor(now, config.seed, config.shard);
   const emit = emitterFor(config.reporters);
-  const kut = await deriveKeyringUnderTest(salt);
+  const kut = await (config.keyringUnderTest ?? deriveKeyringUnderTest)(salt);
   const ctx: FamilyContext = {
     keyring: kut.keyring,
     kids: kut.kids,
@@ -76,14 +84,18 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     families: config.families.map((f) => ({ id: f.id, role: f.role, operation: f.operation })),
     budgetMs: config.budgetMs,
   });
-  const families = [...config.families];
-  const waves = Math.ceil(families.length / Math.max(1, config.concurrency));
+  // Controls run first and alone: they consume grants by design, and an attack whose state
+  // snapshots spanned a control's commit would be reported as changing state (F3).
+  const controls = config.families.filter((f) => f.role === "control");
+  const attacks = config.families.filter((f) => f.role === "attack");
+  const concurrency = Math.max(1, config.concurrency);
+  const waves = Math.ceil(controls.length / concurrency) + Math.ceil(attacks.length / concurrency);
   const budgetMs = Math.floor(config.budgetMs / Math.max(1, waves));
-  const limit = pLimit(Math.max(1, config.concurrency));
   let results: FamilyResult[];
-  try {
-    results = await Promise.all(
-      families.map((family) =>
+  const runAll = (group: readonly ProbeFamily[]): Promise<FamilyResult[]> => {
+    const limit = pLimit(concurrency);
+    return Promise.all(
+      group.map((family) =>
         limit(async () => {
           const replayed = config.signal.aborted ? [] : ((await config.replay?.(family)) ?? []);
           return runFamily({
@@ -104,6 +116,9 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
         }),
       ),
     );
+  };
+  try {
+    results = [...(await runAll(controls)), ...(await runAll(attacks))];
   } finally {
     config.signal.removeEventListener("abort", onAbort);
     await target.close().catch(() => undefined);

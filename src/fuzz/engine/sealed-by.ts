@@ -1,26 +1,47 @@
-import { SEAL_TYPES, type SealType } from "../../lane/codec/documents.js";
-import type { Keyring } from "../../lane/seal/keyring.js";
-import { isSealType } from "../../lane/seal/roles.js";
-import { verifySealedDocument } from "../../lane/seal/verify.js";
+import { flattenedVerify } from "jose";
+import type { KeyEntry, Keyring } from "../../lane/seal/keyring.js";
 import type { OracleInput } from "../types.js";
 
-function headerType(jws: string): SealType | undefined {
-  const header = jws.split(".")[0] ?? "";
+function headerKid(part: string): string | undefined {
   try {
-    const typ = (JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as { typ?: unknown }).typ;
-    return typeof typ === "string" && isSealType(typ) ? typ : undefined;
+    const kid = (JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as { kid?: unknown }).kid;
+    return typeof kid === "string" ? kid : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** For the leak oracle: which role's key under test, if any, made this JWS. */
+async function signedBy(
+  key: KeyEntry,
+  protectedPart: string,
+  payload: string,
+  signature: string,
+): Promise<boolean> {
+  try {
+    await flattenedVerify({ protected: protectedPart, payload, signature }, key.verifyKey, {
+      algorithms: [key.alg],
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For the leak oracle: which role's key under test made this JWS, judged by its signature alone.
+ * Type and payload are deliberately ignored: a gate that leaks a seal with an odd type or a
+ * malformed payload has still leaked a seal. The header's kid is tried first, then every key, so
+ * a seal whose header names no kid (or a wrong one) is still recognised.
+ */
 export function sealedByKeyring(keyring: Keyring): OracleInput["sealedBy"] {
+  const keys = [...keyring.values()];
   return async (jws) => {
-    const typ = headerType(jws);
-    const kind = typ === undefined ? null : SEAL_TYPES[typ];
-    if (kind === null || kind === undefined) return undefined;
-    const verified = await verifySealedDocument(keyring, kind, jws);
-    return verified.ok ? verified.value.key.role : undefined;
+    const [protectedPart = "", payload = "", signature = ""] = jws.split(".");
+    if (protectedPart === "" || signature === "") return undefined;
+    const named = keyring.get(headerKid(protectedPart) ?? "");
+    for (const key of named === undefined ? keys : [named, ...keys.filter((k) => k !== named)]) {
+      if (await signedBy(key, protectedPart, payload, signature)) return key.role;
+    }
+    return undefined;
   };
 }

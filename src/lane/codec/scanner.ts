@@ -31,8 +31,18 @@ class Stop {
   ) {}
 }
 
-export function scanJson(bytes: Uint8Array): Result<JsonValue, CodecRejection> {
-  if (bytes.length > MAX_DOCUMENT_BYTES) return err(rejection("too_large", { at: MAX_DOCUMENT_BYTES }));
+/**
+ * Size limits of one scan. Protocol documents always use R4's (the defaults); a transport
+ * envelope that carries a whole document in one string needs larger ones.
+ */
+export interface ScanLimits {
+  readonly maxDocumentBytes?: number;
+  readonly maxStringChars?: number;
+}
+
+export function scanJson(bytes: Uint8Array, limits: ScanLimits = {}): Result<JsonValue, CodecRejection> {
+  const maxBytes = limits.maxDocumentBytes ?? MAX_DOCUMENT_BYTES;
+  if (bytes.length > maxBytes) return err(rejection("too_large", { at: maxBytes }));
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return err(rejection("bom", { at: 0 }));
   }
@@ -45,7 +55,7 @@ export function scanJson(bytes: Uint8Array): Result<JsonValue, CodecRejection> {
   // R4: the depth limit is checked over the whole text before the recursive parse begins.
   const deep = findExcessDepth(text);
   if (deep !== -1) return err(rejection("too_deep", { at: byteOffset(text, deep) }));
-  const parser = new Parser(text);
+  const parser = new Parser(text, limits.maxStringChars ?? MAX_STRING_CHARS);
   try {
     const value = parser.document();
     return ok(value);
@@ -82,7 +92,10 @@ function isWhitespace(c: number): boolean {
 
 class Parser {
   #i = 0;
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly maxStringChars: number,
+  ) {}
 
   document(): JsonValue {
     this.#skipWhitespace();
@@ -197,7 +210,7 @@ class Parser {
         this.#i++;
       }
     }
-    checkString(out, start);
+    checkString(out, start, this.maxStringChars);
     return out;
   }
 
@@ -255,7 +268,7 @@ class Parser {
 }
 
 /** R2 (no lone surrogate, escaped or not) and R4 (length in code points) on an unescaped string. */
-function checkString(value: string, at: number): void {
+function checkString(value: string, at: number, maxChars: number): void {
   let codePoints = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -268,5 +281,5 @@ function checkString(value: string, at: number): void {
     }
     codePoints++;
   }
-  if (codePoints > MAX_STRING_CHARS) throw new Stop("string_too_long", at);
+  if (codePoints > maxChars) throw new Stop("string_too_long", at);
 }

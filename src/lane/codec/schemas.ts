@@ -45,7 +45,7 @@ let validators: ReadonlyMap<DocumentKind, ValidateFunction> | undefined;
 let configValidators: ReadonlyMap<string, ValidateFunction> | undefined;
 
 /** Schemas of files that are not protocol documents (keyrings, lane configuration). */
-export const CONFIG_SCHEMAS = ["keyring", "lane-config"] as const;
+export const CONFIG_SCHEMAS = ["keyring", "lane-config", "report"] as const;
 export type ConfigSchema = (typeof CONFIG_SCHEMAS)[number];
 
 /** Compiled once per process, on first use (R10). */

@@ -82,7 +82,7 @@ export function createGate(config: GateConfig): Gate {
     return decision(refusal(verdict, reasons, context.requestId));
   }
 
-  async function decideChecked(bytes: Uint8Array): Promise<GateDecision> {
+  async function decideChecked(bytes: Uint8Array, phase: Phase): Promise<GateDecision> {
     const decoded = decodeDocument("action-request", bytes);
     if (!decoded.ok)
       return refuse("DENY", [isMalformed(decoded.error.code) ? "malformed_input" : "schema_violation"], {});
@@ -110,14 +110,25 @@ export function createGate(config: GateConfig): Gate {
           now,
           permitLifetimeSeconds,
         );
-        const committed = await ledger.commitAllow({
-          requestId,
-          packetId: outcome.packet.packet_id,
-          action: request.action,
-          permitId: issued.permit.permit_id,
-          grants: outcome.grants.map((g) => ({ grantId: g.grant_id, nonce: g.nonce })),
-          reasons: [],
-        });
+        const committed = await ledger.commitAllow(
+          {
+            requestId,
+            packetId: outcome.packet.packet_id,
+            action: request.action,
+            permitId: issued.permit.permit_id,
+            grants: outcome.grants.map((g) => ({ grantId: g.grant_id, nonce: g.nonce })),
+            reasons: [],
+          },
+          {
+            // Synchronous with the deadline's check below: either the deadline passed first and
+            // the ledger rolls back, or the commit is under way and its outcome decides.
+            beforeCommit: () => {
+              if (phase.timedOut) return false;
+              phase.committing = true;
+              return true;
+            },
+          },
+        );
         // The ledger has audited a failed commit itself; the permit is dropped unseen.
         if (!committed.ok) return decision(refusal("DENY", [committed.error], requestId));
         return decision(allowed(requestId, issued.jws));
@@ -127,18 +138,53 @@ export function createGate(config: GateConfig): Gate {
     }
   }
 
+  /** G6: a failure the gate could not attribute still leaves a trace in the audit log. */
+  async function auditInternalError(): Promise<void> {
+    await ledger.recordRefusal({ verdict: "DENY", reasons: ["internal_error"] }).catch(() => undefined);
+  }
+
   return {
     async decide(bytes: Uint8Array): Promise<GateDecision> {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<GateDecision>((resolve) => {
-        timer = setTimeout(() => resolve(INTERNAL_DENY()), timeoutMs);
+      const phase: Phase = { committing: false, timedOut: false };
+      const work = decideChecked(bytes, phase).catch(async () => {
+        if (!phase.committing) await auditInternalError();
+        return INTERNAL_DENY();
       });
-      const work = decideChecked(bytes).catch(() => INTERNAL_DENY());
-      try {
-        return await Promise.race([work, deadline]);
-      } finally {
-        clearTimeout(timer);
+      const first = await raceDeadline(work, timeoutMs);
+      if (first !== "timeout") return first;
+      phase.timedOut = true;
+      // Once the commit has begun, its outcome decides: answering DENY while the grants end up
+      // consumed and an ALLOW audited would make the answer and the ledger disagree (G8). Only a
+      // database that hangs past the grace period still ends in DENY.
+      if (phase.committing) {
+        const late = await raceDeadline(work, COMMIT_GRACE_MS);
+        if (late !== "timeout") return late;
+        return INTERNAL_DENY();
       }
+      // Not awaited: the dependency that made the decision late may never answer this either.
+      void auditInternalError();
+      return INTERNAL_DENY();
     },
   };
+}
+
+/** Where a decision stands when its deadline comes. */
+interface Phase {
+  committing: boolean;
+  timedOut: boolean;
+}
+
+/** How long a commit already under way may take past the decision's deadline. */
+const COMMIT_GRACE_MS = 30_000;
+
+async function raceDeadline<T>(work: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

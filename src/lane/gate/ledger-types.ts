@@ -56,6 +56,15 @@ export interface LedgerOptions {
   readonly hooks?: LedgerHooks;
 }
 
+/** How the gate keeps its deadline and the ledger's commit consistent (G6, G8). */
+export interface CommitControl {
+  /**
+   * Called synchronously just before COMMIT is sent. False rolls the transaction back (the
+   * decision's deadline has passed); true means the commit is under way and its outcome decides.
+   */
+  readonly beforeCommit?: () => boolean;
+}
+
 export interface Ledger {
   /**
    * G5: consumes every grant's nonce and grant_id and appends the ALLOW entry, all or none, in one
@@ -63,7 +72,7 @@ export interface Ledger {
    * appended the DENY entry itself (best effort): the caller must not record the refusal again.
    * Throws TypeError only when a field is not a validated identifier or code (a programming error).
    */
-  commitAllow(entry: AllowEntry): Promise<Result<void, CommitAllowError>>;
+  commitAllow(entry: AllowEntry, control?: CommitControl): Promise<Result<void, CommitAllowError>>;
   /** G8: a HOLD or DENY appends one audit entry and touches nothing else. */
   recordRefusal(entry: RefusalEntry): Promise<Result<void, RecordRefusalError>>;
   /** Read-only views for tests, the fuzzer's state oracle and operators. They throw

@@ -26,6 +26,7 @@ import { UNIQUE_VIOLATION, isRetryable, sqlState, violatedConstraint } from "./l
 import type {
   AllowEntry,
   AuditEntry,
+  CommitControl,
   CommitAllowError,
   GrantUse,
   Ledger,
@@ -116,6 +117,7 @@ async function allowTransaction(
   session: SqlSession,
   allow: CheckedAllow,
   hooks: LedgerHooks,
+  control: CommitControl,
 ): Promise<AllowOutcome> {
   const nonces = insertNonces(allow.requestId, allow.packetId, allow.action, allow.grants);
   const entry = insertAudit(allow.audit);
@@ -124,6 +126,8 @@ async function allowTransaction(
     await session.query(nonces.sql, nonces.params);
     await hooks.afterNoncesInserted?.();
     await session.query(entry.sql, entry.params);
+    // The caller's last word, synchronously before COMMIT is sent: past its deadline it says no.
+    if (control.beforeCommit?.() === false) throw new Error("the decision's deadline passed before COMMIT");
     await session.exec("COMMIT");
     return "committed";
   } catch (error) {
@@ -135,10 +139,15 @@ async function allowTransaction(
   }
 }
 
-async function runAllow(db: SqlDatabase, allow: CheckedAllow, hooks: LedgerHooks): Promise<AllowOutcome> {
+async function runAllow(
+  db: SqlDatabase,
+  allow: CheckedAllow,
+  hooks: LedgerHooks,
+  control: CommitControl,
+): Promise<AllowOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.withSession((session) => allowTransaction(session, allow, hooks));
+      return await db.withSession((session) => allowTransaction(session, allow, hooks, control));
     } catch (error) {
       // Anything else (lost connection, a failed COMMIT, a broken hook) is a DENY: G6. If a COMMIT
       // did reach the server before the connection died, the grants are burnt but nothing was
@@ -184,9 +193,12 @@ export async function openLedger(db: SqlDatabase, options: LedgerOptions = {}): 
   await migrateLedger(db);
   const hooks = options.hooks ?? {};
   return {
-    async commitAllow(entry: AllowEntry): Promise<Result<void, CommitAllowError>> {
+    async commitAllow(
+      entry: AllowEntry,
+      control: CommitControl = {},
+    ): Promise<Result<void, CommitAllowError>> {
       const allow = checkAllow(entry);
-      const outcome = await runAllow(db, allow, hooks);
+      const outcome = await runAllow(db, allow, hooks, control);
       switch (outcome) {
         case "committed":
           return ok(undefined);

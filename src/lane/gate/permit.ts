@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { DecisionPacket, Grant, Permit } from "../codec/documents.js";
-import { formatTimestamp, PERMIT_MAX_LIFETIME_SECONDS } from "../codec/index.js";
+import { formatTimestamp, PERMIT_MAX_LIFETIME_SECONDS, timestampSeconds } from "../codec/index.js";
 import type { KeyEntry } from "../seal/keyring.js";
 import { sealDocument } from "../seal/sign.js";
 
@@ -29,7 +29,14 @@ export async function issuePermit(
     target: "production",
     grants: grants.map((g) => g.grant_id),
     issued_at: formatTimestamp(now),
-    expires_at: formatTimestamp(now + Math.min(lifetimeSeconds, PERMIT_MAX_LIFETIME_SECONDS)),
+    // Never past what authorised it: the earliest of the grants' and the packet's expiry.
+    expires_at: formatTimestamp(
+      Math.min(
+        now + Math.min(lifetimeSeconds, PERMIT_MAX_LIFETIME_SECONDS),
+        timestampSeconds(packet.expires_at),
+        ...grants.map((g) => timestampSeconds(g.expires_at)),
+      ),
+    ),
   };
   return { permit, jws: await sealDocument(gateKey, "permit", permit) };
 }

@@ -209,7 +209,8 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       lock.run(async () => {
         db ??= await backend.open();
         const digest = await digestDatabase(db);
-        if (!digest.ok) throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot digest the clone: ${digest.error.kind}`);
+        if (!digest.ok)
+          throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot digest the clone: ${digest.error.kind}`);
         return digest.value.digest;
       }),
     close: () => lock.run(async () => void (await db?.close())),

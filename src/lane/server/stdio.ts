@@ -29,7 +29,15 @@ const BAD_REHEARSE: RehearsalResult = {
  * strict JSON. Anything else gets a malformed-input answer of the kind its op asked for.
  */
 function parseEnvelope(line: string): Envelope | { readonly op: "decide" | "rehearse"; readonly bad: true } {
-  const scanned = line.length > MAX_LINE_CHARS ? undefined : scanJson(Buffer.from(line, "utf8"));
+  // The envelope carries a whole document in one string: R4's limits apply to that document,
+  // inside the gate or the lane, not to the envelope around it.
+  const scanned =
+    line.length > MAX_LINE_CHARS
+      ? undefined
+      : scanJson(Buffer.from(line, "utf8"), {
+          maxDocumentBytes: MAX_LINE_CHARS,
+          maxStringChars: MAX_LINE_CHARS,
+        });
   const value = scanned?.ok === true ? scanned.value : undefined;
   const object = isObject(value) ? value : undefined;
   const op = object?.["op"] === "rehearse" ? "rehearse" : "decide";

@@ -1,0 +1,93 @@
+/**
+ * SPEC section 9's oracles in one registry (as Schemathesis's checks): looked up by name through a
+ * Map, so "__proto__" or "toString" is an unknown name like any other; an unknown or duplicate
+ * name is an error that lists the valid ones.
+ */
+import type { Oracle } from "../types.js";
+import { controlOracle } from "./control.js";
+import { leakOracle } from "./leak.js";
+import { stateOracle } from "./state.js";
+import { structuredOracle } from "./structured.js";
+import { verdictOracle } from "./verdict.js";
+
+export type OracleRegistryErrorCode = "ORACLE_UNKNOWN" | "ORACLE_DUPLICATE";
+
+export class OracleRegistryError extends Error {
+  override readonly name = "OracleRegistryError";
+  constructor(
+    readonly code: OracleRegistryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OracleRegistry {
+  readonly names: readonly string[];
+  readonly all: readonly Oracle[];
+  /** Throws ORACLE_UNKNOWN, listing the valid names. */
+  get(name: string): Oracle;
+  /** The named oracles in the order given; throws on an unknown name or a name given twice. */
+  select(names: readonly string[]): Oracle[];
+}
+
+function validNames(names: readonly string[]): string {
+  return `valid oracles: ${names.join(", ")}`;
+}
+
+function duplicates(names: readonly string[]): string[] {
+  return [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+}
+
+export function createOracleRegistry(oracles: readonly Oracle[]): OracleRegistry {
+  const names = oracles.map((oracle) => oracle.name);
+  const twice = duplicates(names);
+  if (twice.length > 0)
+    throw new OracleRegistryError(
+      "ORACLE_DUPLICATE",
+      `oracle ${twice.join(", ")} registered twice; ${validNames([...new Set(names)])}`,
+    );
+  const byName = new Map(oracles.map((oracle) => [oracle.name, oracle] as const));
+  const get = (name: string): Oracle => {
+    const oracle = byName.get(name);
+    if (oracle === undefined)
+      throw new OracleRegistryError(
+        "ORACLE_UNKNOWN",
+        `unknown oracle ${JSON.stringify(name)}; ${validNames(names)}`,
+      );
+    return oracle;
+  };
+  return {
+    names,
+    all: oracles,
+    get,
+    select(selected) {
+      const twiceSelected = duplicates(selected);
+      if (twiceSelected.length > 0)
+        throw new OracleRegistryError(
+          "ORACLE_DUPLICATE",
+          `oracle ${twiceSelected.join(", ")} named twice; ${validNames(names)}`,
+        );
+      return selected.map(get);
+    },
+  };
+}
+
+/** F1-F5, in rule order. */
+export const ORACLES: readonly Oracle[] = Object.freeze([
+  verdictOracle,
+  leakOracle,
+  stateOracle,
+  structuredOracle,
+  controlOracle,
+]);
+
+const DEFAULT_REGISTRY = createOracleRegistry(ORACLES);
+
+export function oracleByName(name: string): Oracle {
+  return DEFAULT_REGISTRY.get(name);
+}
+
+export function selectOracles(names: readonly string[]): Oracle[] {
+  return DEFAULT_REGISTRY.select(names);
+}
