@@ -51,7 +51,21 @@ export interface ProbeFamily<S = unknown> {
   breaks(value: S, ctx: FamilyContext): string | undefined;
   /** A short human description of the value, for findings ("duplicate key `selected`"). */
   describe(value: S): string;
+  /**
+   * Scenario families (grant replay) fire several requests per value, in order; render then gives
+   * the scenario's canonical bytes for findings, and these steps are what is fired.
+   */
+  renderSteps?(value: S, ctx: FamilyContext): Promise<readonly Step[]>;
 }
+
+/**
+ * One step of a scenario: a setup must be allowed (F5), an attack refused (F1), and a race is
+ * `copies` concurrent copies of one request of which exactly one may be allowed (G5).
+ */
+export type Step =
+  | { readonly kind: "setup"; readonly bytes: Uint8Array }
+  | { readonly kind: "attack"; readonly bytes: Uint8Array }
+  | { readonly kind: "race"; readonly bytes: Uint8Array; readonly copies: number };
 
 /** A rendered probe, ready to fire. */
 export interface Probe {
@@ -174,6 +188,12 @@ export interface Finding {
   readonly versions: Versions;
   readonly confirmation: "confirmed" | "flaky";
   readonly target: string;
+  /** For scenario families: every step, so a replay fires the whole sequence again. */
+  readonly steps?: readonly {
+    readonly kind: Step["kind"];
+    readonly copies: number;
+    readonly bytesB64: string;
+  }[];
 }
 
 export interface Versions {

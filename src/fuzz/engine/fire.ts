@@ -1,4 +1,4 @@
-import type { Oracle, OracleInput, Probe, Target } from "../types.js";
+import type { Oracle, OracleInput, Outcome, Probe, StateSnapshot, Target } from "../types.js";
 
 /** What one probe came to, across every oracle that applies to it. */
 export type Judgement =
@@ -20,7 +20,6 @@ export interface FireContext {
  */
 export async function fireAndJudge(probe: Probe, ctx: FireContext): Promise<Judgement> {
   const { target } = ctx;
-  const applicable = ctx.oracles.filter((o) => o.appliesTo === "all" || o.appliesTo === probe.role);
   let before;
   try {
     before = probe.role === "attack" ? await target.state?.(probe.operation) : undefined;
@@ -41,6 +40,18 @@ export async function fireAndJudge(probe: Probe, ctx: FireContext): Promise<Judg
   } catch (error) {
     return { kind: "error", detail: `state after probe: ${String(error)}` };
   }
+  return judgeOutcome(probe, outcome, ctx, before, after);
+}
+
+/** Asks every oracle that applies to this probe's role about one outcome. */
+export async function judgeOutcome(
+  probe: Probe,
+  outcome: Outcome,
+  ctx: FireContext,
+  before?: StateSnapshot,
+  after?: StateSnapshot,
+): Promise<Judgement> {
+  const applicable = ctx.oracles.filter((o) => o.appliesTo === "all" || o.appliesTo === probe.role);
   const input: OracleInput = {
     probe,
     outcome,

@@ -2,6 +2,7 @@ import type { KeyringUnderTest } from "./keyring-under-test.js";
 import { deriveKeyringUnderTest } from "./keyring-under-test.js";
 import { fireAndJudge, type Judgement } from "./fire.js";
 import { sealedByKeyring } from "./sealed-by.js";
+import { decodeSteps, fireScenario } from "./scenario.js";
 import type { Finding, Oracle, Target } from "../types.js";
 
 export interface ReplaySetup {
@@ -20,26 +21,27 @@ export interface ReplaySetup {
 export async function replayFinding(finding: Finding, setup: ReplaySetup): Promise<Judgement> {
   const kut = await (setup.keyringUnderTest ?? deriveKeyringUnderTest)(finding.salt);
   const target = await setup.openTarget(kut, finding.now);
+  const fire = {
+    target,
+    oracles: setup.oracles,
+    timeoutMs: setup.timeoutMs,
+    canaries: setup.canariesOf(kut),
+    sealedBy: sealedByKeyring(kut.keyring),
+  };
+  const probe = {
+    family: finding.family,
+    operation: finding.operation,
+    role: finding.role,
+    bytes: Buffer.from(finding.bytesB64, "base64"),
+    seed: finding.seed,
+    ...(finding.path === undefined ? {} : { path: finding.path }),
+    description: finding.description,
+    rule: finding.rule,
+  };
   try {
-    return await fireAndJudge(
-      {
-        family: finding.family,
-        operation: finding.operation,
-        role: finding.role,
-        bytes: Buffer.from(finding.bytesB64, "base64"),
-        seed: finding.seed,
-        ...(finding.path === undefined ? {} : { path: finding.path }),
-        description: finding.description,
-        rule: finding.rule,
-      },
-      {
-        target,
-        oracles: setup.oracles,
-        timeoutMs: setup.timeoutMs,
-        canaries: setup.canariesOf(kut),
-        sealedBy: sealedByKeyring(kut.keyring),
-      },
-    );
+    return finding.steps === undefined
+      ? await fireAndJudge(probe, fire)
+      : await fireScenario(probe, decodeSteps(finding.steps), fire);
   } finally {
     await target.close().catch(() => undefined);
   }

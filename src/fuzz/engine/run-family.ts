@@ -13,6 +13,7 @@ import type {
 } from "../types.js";
 import { fireAndJudge, type FireContext, type Judgement } from "./fire.js";
 import { deriveSeed } from "./seeds.js";
+import { encodeSteps, fireScenario } from "./scenario.js";
 
 export interface FamilyRunOptions {
   readonly family: ProbeFamily;
@@ -106,7 +107,11 @@ export async function runFamily(options: FamilyRunOptions): Promise<FamilyResult
       const bytes = await family.render(value, ctx);
       const probe = probeOf(family, bytes, chunkSeed, undefined, family.describe(value), rule ?? "control");
       const started = Date.now();
-      const judgement = await fireAndJudge(probe, options.fire);
+      const steps = await family.renderSteps?.(value, ctx);
+      const judgement =
+        steps === undefined
+          ? await fireAndJudge(probe, options.fire)
+          : await fireScenario(probe, steps, options.fire);
       probes++;
       await options.emit({
         type: "probe",
@@ -205,16 +210,16 @@ async function confirm(options: FamilyRunOptions, failure: Failure, counted: () 
   const { family, ctx } = options;
   const rule = family.breaks(failure.value, ctx) ?? "control";
   const bytes = await family.render(failure.value, ctx);
+  const steps = await family.renderSteps?.(failure.value, ctx);
   const probe = probeOf(family, bytes, failure.seed, failure.path, family.describe(failure.value), rule);
   let confirmed = false;
   for (let attempt = 0; attempt < 2 && !confirmed; attempt++) {
     const target =
       options.freshTarget === undefined ? undefined : await options.freshTarget().catch(() => undefined);
     try {
-      const again = await fireAndJudge(
-        probe,
-        target === undefined ? options.fire : { ...options.fire, target },
-      );
+      const fire = target === undefined ? options.fire : { ...options.fire, target };
+      const again =
+        steps === undefined ? await fireAndJudge(probe, fire) : await fireScenario(probe, steps, fire);
       counted();
       confirmed = again.kind === "fail" && again.oracle.name === failure.judgement.oracle.name;
     } finally {
@@ -238,5 +243,6 @@ async function confirm(options: FamilyRunOptions, failure: Failure, counted: () 
     versions: options.versions,
     confirmation: confirmed ? "confirmed" : "flaky",
     target: options.fire.target.name,
+    ...(steps === undefined ? {} : { steps: encodeSteps(steps) }),
   };
 }
