@@ -6,7 +6,7 @@ import { deriveKeyringUnderTest, type KeyringUnderTest } from "../../src/fuzz/en
 import { runFamily } from "../../src/fuzz/engine/run-family.js";
 import { sealedByKeyring } from "../../src/fuzz/engine/sealed-by.js";
 import { ORACLES } from "../../src/fuzz/oracles/index.js";
-import type { FamilyContext, Outcome, ProbeFamily, Target } from "../../src/fuzz/types.js";
+import type { FamilyContext, Outcome, Target } from "../../src/fuzz/types.js";
 import { openPglite } from "../../src/lane/db/pglite.js";
 import type { SqlDatabase } from "../../src/lane/db/session.js";
 import { fixedClock } from "../../src/lane/gate/clock.js";
