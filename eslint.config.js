@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "reports/", "node_modules/", "coverage/"] },
+  { ignores: ["dist/", "reports/", "node_modules/", "coverage/", ".failclosed/", ".failclosed-tmp/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -27,10 +27,10 @@ const decoder = new TextDecoder();
 /** The strict codec against JSON.parse of the same bytes (decoding included in both). */
 export const suite: BenchSuite = {
   name: "codec",
-  async pairs() {
+  pairs() {
     const small = packetBytes(7);
     const large = packetBytes(120);
-    return [
+    return Promise.resolve([
       {
         group: `codec: decision packet, ${small.length} B`,
         subject: { name: "scanJson (R1-R6)", fn: () => scanJson(small) },
@@ -49,6 +49,6 @@ export const suite: BenchSuite = {
         limit: { name: "JSON.parse", fn: () => JSON.parse(decoder.decode(large)) as unknown },
         opsPerRound: 2_000,
       },
-    ];
+    ]);
   },
 };

@@ -9,6 +9,7 @@ const SUITES: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import("./ledger.bench.js"),
   () => import("./classify.bench.js"),
   () => import("./digest.bench.js"),
+  () => import("./rehearsal.bench.js"),
 ];
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ import { decideCommand, DECIDE_USAGE } from "./commands/decide.js";
 import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
 import { rehearseCommand, REHEARSE_USAGE } from "./commands/rehearse.js";
 import { cloneCommand, CLONE_USAGE } from "./commands/clone.js";
+import { runCommand, RUN_USAGE } from "./commands/run.js";
 
 export interface Command {
   readonly summary: string;
@@ -17,6 +18,14 @@ export interface Command {
 
 /** Every command of the command line; each is a thin layer over the programmatic API. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
+  [
+    "run",
+    {
+      summary: "fire every probe family at the target; exit 0 all closed, 1 finding, 2 inconclusive",
+      usage: RUN_USAGE,
+      run: runCommand,
+    },
+  ],
   [
     "serve",
     {

@@ -64,9 +64,12 @@ export async function gateSetup(values: GateFlagValues, io: Io, usage: string): 
       : databaseLocation({
           ...(values["database-url"] === undefined ? {} : { databaseUrl: values["database-url"] }),
           env: io.env,
+          // The embedded default applies only when no server was named, by flag or environment.
           dataDir:
             values["data-dir"] ??
-            (nonEmpty(io.env["FAILCLOSED_DATABASE_URL"]) ? undefined : DEFAULT_GATE_DATA_DIR),
+            (values["database-url"] !== undefined || nonEmpty(io.env["FAILCLOSED_DATABASE_URL"])
+              ? undefined
+              : DEFAULT_GATE_DATA_DIR),
         });
   const testMode = testModeFrom(values["test-mode"], io.env);
   const keyring = await loadKeyring(values.keyring, { testMode });

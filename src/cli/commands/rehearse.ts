@@ -16,7 +16,8 @@ Exit 0 PASS, 1 FAIL or REFUSED, 2 usage.
   --test-mode   accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)
   --json        print the result document instead of the summary`;
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text, so the text is exactly the bytes the hash covers.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export async function rehearseCommand(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseFlags(

@@ -111,6 +111,8 @@ function evidenceSupports(
   return (
     apply?.artifact_sha256 !== undefined &&
     evidence.verdict === "PASS" &&
+    // C6: a PASS has no reasons; a rehearsal key that seals a PASS with failure reasons is refused.
+    evidence.reasons.length === 0 &&
     evidence.scope === "clone" &&
     evidence.packet_id === packet.packet_id &&
     packet.evidence.includes(evidence.tree) &&

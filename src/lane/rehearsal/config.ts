@@ -46,10 +46,23 @@ export function urlIdentity(url: string): ProductionIdentity {
   } catch {
     throw new FailclosedError("CONFIG_INVALID", "a database URL in the lane configuration is not a URL");
   }
-  const database =
-    decodeURIComponent(parsed.pathname.replace(/^\//, "")) ||
-    decodeURIComponent(parsed.username) ||
-    "postgres";
+  // The identity must be what the driver connects to: no database in the path (the driver would
+  // fall back to PGDATABASE) or connection parameters in the query string could make the two differ.
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (database === "" || database.includes("/")) {
+    throw new FailclosedError(
+      "CONFIG_INVALID",
+      "a database URL in the lane configuration must name its database in the path",
+    );
+  }
+  for (const name of ["host", "hostaddr", "port", "dbname", "user", "service"]) {
+    if (parsed.searchParams.has(name)) {
+      throw new FailclosedError(
+        "CONFIG_INVALID",
+        `a database URL in the lane configuration must not set ${name} in its query string`,
+      );
+    }
+  }
   return { database, port: parsed.port === "" ? "5432" : parsed.port };
 }
 
@@ -76,6 +89,8 @@ export function parseLaneConfig(bytes: Uint8Array, path: string): LaneConfig {
     ...raw.production.databases.map((database) => ({ database })),
     ...(raw.production.urls ?? []).map(urlIdentity),
   ];
+  // Refused now, not at the first rehearsal: an ambiguous URL must never start a lane.
+  if (raw.clone.engine === "postgres") urlIdentity(raw.clone.url);
   const clone =
     raw.clone.engine === "pglite"
       ? ({ engine: "pglite", dataDir: at(raw.clone.data_dir) } as const)

@@ -33,7 +33,10 @@ export async function guardClone(
   const identity = await session.query(
     `SELECT pg_catalog.current_database() AS database,
             pg_catalog.current_setting('port') AS port,
-            r.rolsuper AS superuser,
+            r.rolsuper OR EXISTS (
+              SELECT 1 FROM pg_catalog.pg_roles s
+               WHERE s.rolsuper AND pg_catalog.pg_has_role(r.oid, s.oid, 'MEMBER')
+            ) AS superuser,
             ${ESCAPE_ROLES.map((role, i) => `pg_catalog.pg_has_role(r.oid, '${role}', 'MEMBER') AS escape${i}`).join(",\n            ")}
        FROM pg_catalog.pg_roles r WHERE r.rolname = pg_catalog.current_user()`,
   );

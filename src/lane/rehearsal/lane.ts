@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EvidenceClaims, LaneReason, RehearsalRequest, RehearsalResult } from "../codec/documents.js";
@@ -84,6 +85,13 @@ function refused(...reasons: LaneReason[]): Outcome {
 export async function openLane(config: LaneConfig, options: LaneOptions): Promise<Lane> {
   const keyring = options.keyring ?? (await loadKeyring(config.keyring, { testMode: options.testMode }));
   const rehearsalKey = checkLaneKeyring(keyring, config.rehearsalKid);
+  // PGlite would create a missing directory and run initdb in it: a typo must not make a clone.
+  if (config.clone.engine === "pglite" && !existsSync(config.clone.dataDir)) {
+    throw new FailclosedError(
+      "CONFIG_INVALID",
+      `the clone's data directory ${config.clone.dataDir} does not exist`,
+    );
+  }
   const backend: CloneBackend = cloneBackend(config);
   const clock = options.clock ?? systemClock;
   const lock = new Mutex();
@@ -213,7 +221,12 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
           throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot digest the clone: ${digest.error.kind}`);
         return digest.value.digest;
       }),
-    close: () => lock.run(async () => void (await db?.close())),
+    close: () =>
+      lock.run(async () => {
+        const open = db;
+        db = undefined;
+        await open?.close();
+      }),
   };
 }
 

@@ -102,6 +102,8 @@ export async function startHttpServer(
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // A handler that hangs with a client that never goes away must not hold shutdown forever.
+        setTimeout(() => server.closeAllConnections(), 10_000).unref();
       }),
   };
 }

@@ -5,11 +5,11 @@ import { MAX_DOCUMENT_BYTES } from "../codec/limits.js";
 import { scanJson } from "../codec/scanner.js";
 import type { RehearsalResult, VerdictDocument } from "../codec/documents.js";
 import type { JsonObject, JsonValue } from "../codec/scanner.js";
+import type { Service } from "./service.js";
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return value !== null && value !== undefined && typeof value === "object" && !Array.isArray(value);
 }
-import type { Service } from "./service.js";
 
 /** Base64 of a whole document plus the envelope fits well within this. */
 const MAX_LINE_CHARS = Math.ceil((MAX_DOCUMENT_BYTES + 1) / 3) * 4 + 256;
@@ -22,6 +22,18 @@ const BAD_REHEARSE: RehearsalResult = {
   v: 1,
   verdict: "REFUSED",
   reasons: ["malformed_input"],
+};
+const INTERNAL_DECIDE: VerdictDocument = {
+  kind: "verdict",
+  v: 1,
+  verdict: "DENY",
+  reasons: ["internal_error"],
+};
+const INTERNAL_REHEARSE: RehearsalResult = {
+  kind: "rehearsal-result",
+  v: 1,
+  verdict: "FAIL",
+  reasons: ["internal_error"],
 };
 
 /**
@@ -70,7 +82,15 @@ export async function serveJsonLines(service: Service, input: Readable, output: 
           ? encodeDocument("rehearsal-result", BAD_REHEARSE)
           : encodeDocument("verdict", BAD_DECIDE);
     } else {
-      bytes = (await service[envelope.op](envelope.body)).bytes;
+      try {
+        bytes = (await service[envelope.op](envelope.body)).bytes;
+      } catch {
+        // G6: an exception inside the service is a refusal, never the end of the server.
+        bytes =
+          envelope.op === "rehearse"
+            ? encodeDocument("rehearsal-result", INTERNAL_REHEARSE)
+            : encodeDocument("verdict", INTERNAL_DECIDE);
+      }
     }
     const written = output.write(Buffer.concat([bytes, Buffer.from("\n")]));
     if (!written) await new Promise<void>((resolve) => output.once("drain", () => resolve()));

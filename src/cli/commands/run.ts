@@ -1,0 +1,187 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { FailclosedError } from "../../lane/errors.js";
+import { fixedClock } from "../../lane/gate/clock.js";
+import { canariesFromJwks, makeScanner } from "../../fuzz/canary/index.js";
+import { parseBudget } from "../../fuzz/engine/budget.js";
+import { runFuzz, runIdFor, type RunConfig } from "../../fuzz/engine/engine.js";
+import { keyringUnderTestFromFiles } from "../../fuzz/engine/external-keyring.js";
+import { loadFamilies, selectFamilies } from "../../fuzz/engine/families.js";
+import { replayCorpus } from "../../fuzz/engine/corpus.js";
+import { randomSeed } from "../../fuzz/engine/seeds.js";
+import { parseShard } from "../../fuzz/engine/shard.js";
+import { ORACLES } from "../../fuzz/oracles/index.js";
+import {
+  consoleReporter,
+  fileReporter,
+  isCanaryInOutputError,
+  loadHistory,
+} from "../../fuzz/report/index.js";
+import { openChildTarget, openHttpTarget, openReferenceTarget } from "../../fuzz/targets/index.js";
+import type { Report } from "../../fuzz/report-types.js";
+import { parseFlags, usageError } from "../args.js";
+import { EXIT, type ExitCode } from "../exit-codes.js";
+import type { Io } from "../io.js";
+
+export const RUN_USAGE = `Usage: failclosed run [options]
+
+Fires every probe family at the target and judges every outcome (SPEC section 9). By default the
+target is the reference lane in process, on embedded PGlite, with a keyring derived from the seed.
+  --seed N               fast-check seed (random unless given; always printed first)
+  --runs N               probes per family (default: each family's minimum)
+  --budget D             time budget, e.g. 90s, 30m (default 100s); a family cut off below its
+                         minimum runs is inconclusive, never passed
+  --only IDS, --skip IDS family ids, comma-separated (e.g. P01,C01)
+  --concurrency N        families at once (default 2)
+  --timeout MS           per probe (default 15000)
+  --shard I/N            run shard I of N: every family, with its share of runs and its own seeds
+  --report-dir DIR       where reports go (default reports/<run-id>)
+  --target URL           an HTTP gate (T2): http://HOST:PORT
+  --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
+  --keyring K            the external target's test keyring: a private key of every role
+Exit codes: 0 all closed and every control passed, 1 a finding, 2 inconclusive or usage,
+3 a canary in failclosed's own output.`;
+
+function ids(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(",").filter((id) => id !== "");
+}
+
+function positiveInteger(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]{1,9}$/.test(text) || Number(text) < 1)
+    throw new FailclosedError("USAGE", `${flag} takes a positive whole number`);
+  return Number(text);
+}
+
+export function exitCodeOf(report: Report): ExitCode {
+  const statuses = report.families.map((f) => f.status.kind);
+  if (report.canary === "hit") return EXIT.CANARY;
+  if (statuses.includes("finding")) return EXIT.NEGATIVE;
+  if (statuses.includes("inconclusive") || report.interrupted) return EXIT.USAGE;
+  return EXIT.OK;
+}
+
+export async function runCommand(args: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      seed: { type: "string" },
+      runs: { type: "string" },
+      budget: { type: "string" },
+      only: { type: "string" },
+      skip: { type: "string" },
+      concurrency: { type: "string" },
+      timeout: { type: "string" },
+      shard: { type: "string" },
+      "report-dir": { type: "string" },
+      target: { type: "string" },
+      "target-cmd": { type: "string" },
+      keyring: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+    RUN_USAGE,
+  );
+  if (values.help === true) {
+    io.stdout(`${RUN_USAGE}\n`);
+    return EXIT.OK;
+  }
+  if (positionals.length > 0) throw usageError("run takes no positional arguments", RUN_USAGE);
+  if (values.target !== undefined && values["target-cmd"] !== undefined) {
+    throw usageError("--target and --target-cmd exclude each other", RUN_USAGE);
+  }
+  const external = values.target !== undefined || values["target-cmd"] !== undefined;
+  if (external && values.keyring === undefined)
+    throw usageError("an external target needs --keyring", RUN_USAGE);
+  if (!external && values.keyring !== undefined) {
+    throw usageError("--keyring is for external targets; the reference lane derives its own", RUN_USAGE);
+  }
+  const seed = values.seed === undefined ? randomSeed() : positiveInteger(values.seed, "--seed", 0);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const budgetMs = parseBudget(values.budget ?? "100s");
+  const families = selectFamilies(await loadFamilies(), ids(values.only), ids(values.skip));
+  if (families.length === 0) throw usageError("no probe family left to run", RUN_USAGE);
+  const now = Math.floor(Date.now() / 1000);
+  const runId = runIdFor(now, seed, shard);
+  const reportDir = resolve(values["report-dir"] ?? join("reports", runId));
+  io.stdout(`seed ${seed} (replay this run with --seed ${seed})\n`);
+
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130);
+    io.stderr(
+      `\n${signal}: stopping after the probes in flight; a partial report follows (again to force)\n`,
+    );
+    controller.abort(signal);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
+  let scanned: ((text: string | Uint8Array) => string | undefined) | undefined;
+  const keyringPaths = values.keyring;
+  const openTarget: RunConfig["openTarget"] = (kut, clockNow) => {
+    if (values.target !== undefined) return Promise.resolve(openHttpTarget(values.target));
+    if (values["target-cmd"] !== undefined) return Promise.resolve(openChildTarget(values["target-cmd"]));
+    return openReferenceTarget({
+      keyringSources: kut.sources,
+      clock: fixedClock(clockNow),
+      workDir,
+      testMode: true,
+      gateKid: kut.kids.gate,
+      rehearsalKid: kut.kids.rehearsal,
+    });
+  };
+  const config: RunConfig = {
+    families,
+    runId,
+    now,
+    seed,
+    ...(shard === undefined ? {} : { shard }),
+    ...(values.runs === undefined ? {} : { runs: positiveInteger(values.runs, "--runs", 1) }),
+    budgetMs,
+    concurrency: positiveInteger(values.concurrency, "--concurrency", 2),
+    familyConcurrency: 2,
+    timeoutMs: positiveInteger(values.timeout, "--timeout", 15_000),
+    oracles: ORACLES,
+    signal: controller.signal,
+    canariesOf: (kut) => {
+      const canaries = canariesFromJwks(kut.jwkSets);
+      scanned = makeScanner(canaries);
+      return canaries;
+    },
+    ...(keyringPaths === undefined
+      ? {}
+      : { keyringUnderTest: (salt: string) => keyringUnderTestFromFiles(keyringPaths, salt) }),
+    freshTargets: !external,
+    openTarget,
+    replay: (family) =>
+      replayCorpus(family, {
+        openTarget,
+        oracles: ORACLES,
+        canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
+        timeoutMs: 15_000,
+        ...(keyringPaths === undefined
+          ? {}
+          : { keyringUnderTest: (salt: string) => keyringUnderTestFromFiles(keyringPaths, salt) }),
+      }),
+    reporters: [
+      consoleReporter({ stream: process.stderr, isTTY: process.stderr.isTTY }),
+      fileReporter(reportDir, (text) => scanned?.(text), await loadHistory(resolve("reports"))),
+    ],
+  };
+  try {
+    const report = await runFuzz(config);
+    io.stdout(`report ${reportDir}\n`);
+    return exitCodeOf(report);
+  } catch (error) {
+    if (isCanaryInOutputError(error)) {
+      io.stderr(`failclosed: CANARY_IN_OUTPUT: ${error.message}\n`);
+      return EXIT.CANARY;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

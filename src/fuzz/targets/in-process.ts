@@ -1,0 +1,127 @@
+/**
+ * T1: a system under test running inside the fuzzer's process, fired at through library calls.
+ * One probe at a time: side channels (files written, audit rows appended) can only be attributed
+ * to a probe when nothing else runs beside it, and the reference gate and lane serialise their
+ * work on one embedded database anyway, so concurrency would buy no throughput.
+ *
+ * A probe that does not answer in time cannot be cancelled in process: the hung call keeps
+ * whatever locks it holds. So a timeout abandons the whole system and opens a fresh one.
+ */
+import { Mutex } from "../../lane/db/mutex.js";
+import type { Operation, Outcome, SideChannels, StateSnapshot, Target } from "../types.js";
+import { NO_CHANNELS } from "./channels.js";
+import { describeError, millisSince, race, within } from "./deadline.js";
+
+/** What the in-process target drives: the system under test plus its observable side effects. */
+export interface InProcessSystem {
+  /** Answers a probe's bytes; throwing is a crash (F4). */
+  answer(operation: Operation, bytes: Uint8Array): Promise<Uint8Array>;
+  /** What was produced outside the answer since the previous call (read right after each probe). */
+  channels(): Promise<SideChannels>;
+  /** What F3 compares; `operation` says what the probe could change (see Target.state). */
+  state?(operation: Operation): Promise<StateSnapshot>;
+  close(): Promise<void>;
+}
+
+export interface InProcessOptions {
+  readonly name: string;
+  readonly operations: readonly Operation[];
+  /** Opens a fresh system: at start, on restart() and after a timeout. */
+  readonly open: () => Promise<InProcessSystem>;
+  /** How long to wait for side channels, state or a close before giving up (default 30 s). */
+  readonly housekeepingMs?: number;
+}
+
+/** After a timeout, how long to wait for the hung system's side channels, and for it to close. */
+const HUNG_CHANNELS_MS = 1_000;
+const HUNG_CLOSE_MS = 2_000;
+
+export async function openInProcessTarget(options: InProcessOptions): Promise<Target> {
+  const lock = new Mutex();
+  const housekeepingMs = options.housekeepingMs ?? 30_000;
+  let system: InProcessSystem | undefined = await options.open();
+  let closed = false;
+
+  /** Closes the current system, giving up on it (it may be hung) after graceMs. */
+  async function abandon(graceMs: number): Promise<void> {
+    const current = system;
+    system = undefined;
+    if (current !== undefined) await within(current.close(), graceMs);
+  }
+
+  async function fireLocked(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome> {
+    if (closed) return { kind: "harness_error", detail: `${options.name}: the target is closed` };
+    if (system === undefined) {
+      const opening = options.open();
+      const reopened = await race(opening, housekeepingMs);
+      // An open that finishes after we gave up must still be closed, or its database leaks.
+      if (reopened.kind === "timed_out") opening.then((late) => late.close()).catch(() => undefined);
+      if (reopened.kind !== "done") {
+        const why = reopened.kind === "threw" ? describeError(reopened.error) : "timed out";
+        return {
+          kind: "harness_error",
+          detail: `${options.name}: cannot reopen the system under test (${why})`,
+        };
+      }
+      system = reopened.value;
+    }
+    const current = system;
+    const start = performance.now();
+    const raced = await race(current.answer(operation, bytes), timeoutMs);
+    const elapsedMs = millisSince(start);
+    switch (raced.kind) {
+      case "done": {
+        const channels = await race(current.channels(), housekeepingMs);
+        if (channels.kind !== "done") {
+          const why = channels.kind === "threw" ? describeError(channels.error) : "timed out";
+          return { kind: "harness_error", detail: `${options.name}: cannot read the side channels (${why})` };
+        }
+        return { kind: "responded", elapsedMs, headers: {}, body: raced.value, channels: channels.value };
+      }
+      case "threw": {
+        const channels = await within(current.channels(), housekeepingMs);
+        return {
+          kind: "crashed",
+          elapsedMs,
+          detail: describeError(raced.error),
+          channels: channels ?? NO_CHANNELS,
+        };
+      }
+      case "timed_out": {
+        // Whatever hung may hold the locks the side channels need: look briefly, then move on.
+        const channels = await within(current.channels(), HUNG_CHANNELS_MS);
+        // The hung call keeps its locks for good: the next probe gets a fresh system.
+        await abandon(HUNG_CLOSE_MS);
+        return { kind: "timed_out", elapsedMs, channels: channels ?? NO_CHANNELS };
+      }
+    }
+  }
+
+  const stateful = system.state !== undefined;
+  const state = async (operation: Operation): Promise<StateSnapshot> =>
+    lock.run(async () => {
+      const current = system;
+      if (current?.state === undefined) throw new Error(`${options.name}: the system under test is not open`);
+      const raced = await race(current.state(operation), housekeepingMs);
+      if (raced.kind === "done") return raced.value;
+      throw raced.kind === "threw" ? raced.error : new Error(`${options.name}: reading the state timed out`);
+    });
+
+  return {
+    name: options.name,
+    operations: options.operations,
+    fire: (operation, bytes, timeoutMs) => lock.run(() => fireLocked(operation, bytes, timeoutMs)),
+    ...(stateful ? { state } : {}),
+    restart: () =>
+      lock.run(async () => {
+        if (closed) return;
+        await abandon(housekeepingMs);
+        system = await options.open();
+      }),
+    close: () =>
+      lock.run(async () => {
+        closed = true;
+        await abandon(housekeepingMs);
+      }),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * The reference lane in process: the fuzzer's default target. A real gate (its ledger on PGlite
+ * in memory) and a real rehearsal lane on a seeded PGlite clone, each holding only its share of
+ * the keyring under test (keyring-split.ts), fired at through library calls (T1).
+ *
+ * Generations: the target starts in `workDir/reference-XXXX/gen-1` and every restart (asked for,
+ * or after a probe that did not answer in time) opens `gen-2`, `gen-3`, ... with a fresh copy of
+ * the seeded clone, a fresh evidence directory and a fresh gate. The gate's ledger lives in
+ * memory, so A RESTART FORGETS EVERY CONSUMED NONCE AND THE AUDIT LOG: a grant spent before a
+ * restart is spendable again after it. State snapshots (F3) and replay sequences (P04) are only
+ * meaningful within one generation; the clone digest is the same in every generation.
+ *
+ * state(operation) reads the ledger's consumed count always and the clone's digest only around a
+ * rehearsal: the gate never touches the clone.
+ */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Clock } from "../../lane/gate/clock.js";
+import { openLane, type Lane } from "../../lane/rehearsal/lane.js";
+import type { LaneConfig } from "../../lane/rehearsal/config.js";
+import {
+  loadKeyringFromSources,
+  requireSigner,
+  type Keyring,
+  type KeyringSource,
+} from "../../lane/seal/keyring.js";
+import { openGateService, type GateService } from "../../lane/server/gate-service.js";
+import type { Operation, Target } from "../types.js";
+import { watchAudit } from "./audit-watch.js";
+import { watchEvidence } from "./evidence-watch.js";
+import { openInProcessTarget, type InProcessSystem } from "./in-process.js";
+import { splitKeyring } from "./keyring-split.js";
+import { copyClone, createTemplateClone } from "./reference-clone.js";
+
+export interface ReferenceTargetOptions {
+  /** The keyring under test: JWK Sets holding every role's private key, plus any canary keys. */
+  readonly keyringSources: readonly KeyringSource[];
+  readonly clock: Clock;
+  /** A directory the target may create its own subdirectory in (removed again on close). */
+  readonly workDir: string;
+  /** The reference lane runs on test keyrings only (S7). */
+  readonly testMode: true;
+  /** Which gate key seals permits, when the keyring holds several gate private keys. */
+  readonly gateKid?: string;
+  /** Which rehearsal key seals evidence, when the keyring holds several. */
+  readonly rehearsalKid?: string;
+  /** The lane's statement timeout on the clone (default 10 s). */
+  readonly statementTimeoutMs?: number;
+}
+
+const OPERATIONS: readonly Operation[] = ["decide", "rehearse"];
+
+/** The production identities the reference lane refuses (C1); PGlite's own database is "postgres". */
+const PRODUCTION = [{ database: "production" }] as const;
+
+interface Shares {
+  readonly gate: Keyring;
+  readonly lane: Keyring;
+}
+
+async function loadShares(sources: readonly KeyringSource[]): Promise<Shares & { operator: Keyring }> {
+  // Loading the whole keyring once is what validates it, with the errors a user would see.
+  await loadKeyringFromSources(sources, { testMode: true });
+  const split = splitKeyring(sources);
+  const load = (part: readonly KeyringSource[]): Promise<Keyring> =>
+    loadKeyringFromSources(part, { testMode: true });
+  return { gate: await load(split.gate), lane: await load(split.lane), operator: await load(split.operator) };
+}
+
+async function closeQuietly(...closers: Array<(() => Promise<void>) | undefined>): Promise<void> {
+  for (const close of closers) await close?.().catch(() => undefined);
+}
+
+export async function openReferenceTarget(options: ReferenceTargetOptions): Promise<Target> {
+  const shares = await loadShares(options.keyringSources);
+  const operatorKey = requireSigner(shares.operator, "operator");
+  await mkdir(options.workDir, { recursive: true });
+  const root = await mkdtemp(join(options.workDir, "reference-"));
+  const template = join(root, "template");
+  let generation = 0;
+
+  async function openGeneration(): Promise<InProcessSystem> {
+    generation += 1;
+    const dir = join(root, `gen-${generation}`);
+    const evidenceDir = join(dir, "evidence");
+    const cloneDir = join(dir, "clone");
+    await mkdir(evidenceDir, { recursive: true });
+    const config: LaneConfig = {
+      clone: { engine: "pglite", dataDir: cloneDir },
+      production: PRODUCTION,
+      keyring: [],
+      ...(options.rehearsalKid === undefined ? {} : { rehearsalKid: options.rehearsalKid }),
+      evidenceDir,
+      statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
+      compareCluster: true,
+    };
+    let gate: GateService | undefined;
+    let lane: Lane | undefined;
+    try {
+      [gate] = await Promise.all([
+        openGateService({
+          keyring: shares.gate,
+          database: { engine: "pglite" },
+          clock: options.clock,
+          ...(options.gateKid === undefined ? {} : { gateKid: options.gateKid }),
+        }),
+        copyClone(template, cloneDir),
+      ]);
+      lane = await openLane(config, { testMode: true, keyring: shares.lane, clock: options.clock });
+      return await systemOf(gate, lane, evidenceDir, dir);
+    } catch (error) {
+      const [openedGate, openedLane] = [gate, lane];
+      await closeQuietly(
+        openedGate === undefined ? undefined : () => openedGate.close(),
+        openedLane === undefined ? undefined : () => openedLane.close(),
+      );
+      throw error;
+    }
+  }
+
+  try {
+    await createTemplateClone(template, operatorKey, options.clock.now());
+    const target = await openInProcessTarget({
+      name: "reference",
+      operations: OPERATIONS,
+      open: openGeneration,
+    });
+    return {
+      ...target,
+      async close() {
+        await target.close();
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function systemOf(
+  gate: GateService,
+  lane: Lane,
+  evidenceDir: string,
+  dir: string,
+): Promise<InProcessSystem> {
+  const evidence = await watchEvidence(evidenceDir);
+  const audit = await watchAudit(gate.ledger);
+  return {
+    async answer(operation, bytes) {
+      switch (operation) {
+        case "decide":
+          return (await gate.decide(bytes)).bytes;
+        case "rehearse":
+          return (await lane.rehearse(bytes)).bytes;
+      }
+    },
+    async channels() {
+      return { stdout: "", stderr: "", files: await evidence.changes(), rows: await audit.appended() };
+    },
+    async state(operation) {
+      const consumedNonces = await gate.ledger.consumedCount();
+      // Only a rehearsal touches the clone, and a digest costs tens of milliseconds.
+      return operation === "rehearse"
+        ? { consumedNonces, cloneDigest: await lane.cloneDigest() }
+        : { consumedNonces };
+    },
+    async close() {
+      await closeQuietly(
+        () => gate.close(),
+        () => lane.close(),
+      );
+      // An old generation's clone and evidence are of no further use; the channels kept its bytes.
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
