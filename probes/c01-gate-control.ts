@@ -6,6 +6,7 @@ import {
   labelOf,
   renderMutated,
   type ProbeFamily,
+  entropy,
 } from "../src/index.js";
 
 interface Value {
@@ -24,8 +25,7 @@ export const family: ProbeFamily<Value> = {
   role: "control",
   rules: ["G2", "G3", "G4", "G5"],
   minRuns: 40,
-  arbitrary: () =>
-    fc.record({ entropy: fc.integer({ min: 0, max: 2 ** 31 - 1 }), action: fc.constantFrom(...ACTIONS) }),
+  arbitrary: () => fc.record({ entropy: entropy(), action: fc.constantFrom(...ACTIONS) }),
   render: async (value, ctx) =>
     renderMutated(await authorizedRequest(ctx, authorizedParts(ctx, labelOf(value), value.action)), []),
   breaks: () => undefined,

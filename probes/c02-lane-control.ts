@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { labelOf, rehearsalRequest, renderMutated, type ProbeFamily } from "../src/index.js";
+import { entropy, labelOf, rehearsalRequest, renderMutated, type ProbeFamily } from "../src/index.js";
 
 interface Value {
   readonly entropy: number;
@@ -29,7 +29,7 @@ export const family: ProbeFamily<Value> = {
   minRuns: 6,
   arbitrary: () =>
     fc.record({
-      entropy: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      entropy: entropy(),
       mode: fc.constantFrom("transactional", "snapshot_restore"),
       rows: fc.integer({ min: 1, max: 5 }),
       addColumn: fc.boolean(),

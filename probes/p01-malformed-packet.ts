@@ -14,6 +14,7 @@ import {
   type Malformation,
   type MemberSpec,
   type ProbeFamily,
+  entropy,
 } from "../src/index.js";
 
 /** Which document of a fully authorised request the malformations land in. */
@@ -105,7 +106,7 @@ export const family: ProbeFamily<Value> = {
   arbitrary: () =>
     fc.constantFrom<Where>("request", "packet", "grant").chain((where) =>
       fc.record({
-        entropy: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        entropy: entropy(),
         where: fc.constant(where),
         malformations: malformationsOf(SPECS[where]),
       }),

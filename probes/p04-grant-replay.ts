@@ -9,6 +9,7 @@ import {
   type FamilyContext,
   type ProbeFamily,
   type Step,
+  entropy,
 } from "../src/index.js";
 
 /**
@@ -157,9 +158,11 @@ export const family: ProbeFamily<Value> = {
   role: "attack",
   rules: ["G3", "G5", "G8"],
   minRuns: 250,
+  // Its setups spend grants: no other family's state snapshot may span them.
+  exclusive: true,
   arbitrary: () =>
     fc.record({
-      entropy: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      entropy: entropy(),
       actions: fc.array(fc.constantFrom(...IRREVERSIBLE), { minLength: PAIRS, maxLength: PAIRS }),
       commands: fc.array(command, { minLength: 2, maxLength: 8 }),
     }),

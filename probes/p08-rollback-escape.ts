@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { labelOf, rehearsalRequest, renderMutated, type ProbeFamily } from "../src/index.js";
+import { entropy, labelOf, rehearsalRequest, renderMutated, type ProbeFamily } from "../src/index.js";
 
 /**
  * P08 rollback-escape (SPEC C2-C4, C5, C6): migrations that try to outlive the rehearsal's
@@ -999,7 +999,7 @@ const styleArb: fc.Arbitrary<Style> = fc.record({
  */
 const valueArb: fc.Arbitrary<Value> = fc
   .record({
-    entropy: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    entropy: entropy(),
     modePick: fc.nat(),
     prefix: prefixArb,
     placement: pick("end", "after-create", "start"),

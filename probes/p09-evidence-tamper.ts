@@ -20,6 +20,7 @@ import {
   type LaneReason,
   type Mutation,
   type ProbeFamily,
+  entropy,
 } from "../src/index.js";
 
 /**
@@ -398,7 +399,7 @@ export const family: ProbeFamily<Value> = {
   role: "attack",
   rules: ["C6", "E2", "E3", "G4", "S4"],
   minRuns: 1_000,
-  arbitrary: () => fc.record({ entropy: fc.integer({ min: 0, max: 2 ** 31 - 1 }), flaw: flawArb }),
+  arbitrary: () => fc.record({ entropy: entropy(), flaw: flawArb }),
   render,
   breaks: (value) => ruleOf(value.flaw),
   describe,

@@ -18,6 +18,7 @@ import {
   type Mutation,
   type ProbeFamily,
   type Role,
+  entropy,
 } from "../src/index.js";
 
 /**
@@ -491,7 +492,7 @@ export const family: ProbeFamily<Value> = {
   role: "attack",
   rules: ["F2", "G7", "R1", "R3", "R4", "R7", "R11", "S1", "S2", "S3", "S4"],
   minRuns: 1_000,
-  arbitrary: () => fc.record({ entropy: fc.integer({ min: 0, max: 2 ** 31 - 1 }), flaw: flawArb }),
+  arbitrary: () => fc.record({ entropy: entropy(), flaw: flawArb }),
   render,
   breaks,
   describe,

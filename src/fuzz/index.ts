@@ -5,3 +5,4 @@ export * from "./build/authorized.js";
 export * from "./build/seal.js";
 export * from "./build/json-render.js";
 export * from "./build/malformations.js";
+export * from "./build/entropy.js";

@@ -41,6 +41,11 @@ export interface ProbeFamily<S = unknown> {
   readonly rules: readonly string[];
   /** Below this many runs the family is inconclusive, never passed. */
   readonly minRuns: number;
+  /**
+   * The family changes the target's state by design (its scenarios spend grants): it runs alone,
+   * so that no other family's state snapshots (F3) span its legitimate changes.
+   */
+  readonly exclusive?: boolean;
   arbitrary(ctx: FamilyContext): fc.Arbitrary<S>;
   render(value: S, ctx: FamilyContext): Promise<Uint8Array>;
   /**

@@ -109,7 +109,8 @@ describe.each([
     const candidates = Array.from({ length: 10 }, (_, i) =>
       shrinkCandidates(family.arbitrary(ctx), SEED + i),
     ).flat();
-    expect(candidates.length).toBeGreaterThan(50);
+    // Entropy never shrinks (it keeps nonces fresh), so the candidates come from the flaws alone.
+    expect(candidates.length).toBeGreaterThan(20);
     const valid = candidates
       .filter((value) => family.breaks(value, ctx) === undefined)
       .map((value) => family.describe(value));

@@ -84,16 +84,20 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     families: config.families.map((f) => ({ id: f.id, role: f.role, operation: f.operation })),
     budgetMs: config.budgetMs,
   });
-  // Controls run first and alone: they consume grants by design, and an attack whose state
-  // snapshots spanned a control's commit would be reported as changing state (F3).
+  // Controls, and attacks whose scenarios spend grants, change state by design: an attack whose
+  // state snapshots spanned one of their commits would be reported as changing state (F3). So
+  // controls run first (together: no F3 check applies to them), then each exclusive family
+  // alone, then the other attacks side by side.
   const controls = config.families.filter((f) => f.role === "control");
-  const attacks = config.families.filter((f) => f.role === "attack");
+  const exclusive = config.families.filter((f) => f.role === "attack" && f.exclusive === true);
+  const attacks = config.families.filter((f) => f.role === "attack" && f.exclusive !== true);
   const concurrency = Math.max(1, config.concurrency);
-  const waves = Math.ceil(controls.length / concurrency) + Math.ceil(attacks.length / concurrency);
+  const waves =
+    Math.ceil(controls.length / concurrency) + exclusive.length + Math.ceil(attacks.length / concurrency);
   const budgetMs = Math.floor(config.budgetMs / Math.max(1, waves));
   let results: FamilyResult[];
-  const runAll = (group: readonly ProbeFamily[]): Promise<FamilyResult[]> => {
-    const limit = pLimit(concurrency);
+  const runAll = (group: readonly ProbeFamily[], width = concurrency): Promise<FamilyResult[]> => {
+    const limit = pLimit(width);
     return Promise.all(
       group.map((family) =>
         limit(async () => {
@@ -118,7 +122,7 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     );
   };
   try {
-    results = [...(await runAll(controls)), ...(await runAll(attacks))];
+    results = [...(await runAll(controls)), ...(await runAll(exclusive, 1)), ...(await runAll(attacks))];
   } finally {
     config.signal.removeEventListener("abort", onAbort);
     await target.close().catch(() => undefined);

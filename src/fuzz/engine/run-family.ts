@@ -89,6 +89,9 @@ export async function runFamily(options: FamilyRunOptions): Promise<FamilyResult
   let inconclusive: string | undefined;
   let failure: Failure | undefined;
   const findings: Finding[] = [...(options.replayed ?? [])];
+  // Bytes already fired in this run. Against a stateful target a repeat is not the same probe: its
+  // grants are spent, so a shrink that revisits a value would "still fail" for the wrong reason.
+  const fired = new Set<string>();
   await options.emit({
     type: "family-start",
     family: family.id,
@@ -105,6 +108,9 @@ export async function runFamily(options: FamilyRunOptions): Promise<FamilyResult
       // A generated or shrunk attack that breaks nothing is not a probe: skip it, never report it.
       fc.pre(family.role === "control" || rule !== undefined);
       const bytes = await family.render(value, ctx);
+      const fingerprint = createHash("sha256").update(bytes).digest("hex");
+      fc.pre(!fired.has(fingerprint));
+      fired.add(fingerprint);
       const probe = probeOf(family, bytes, chunkSeed, undefined, family.describe(value), rule ?? "control");
       const started = Date.now();
       const steps = await family.renderSteps?.(value, ctx);
@@ -153,7 +159,8 @@ export async function runFamily(options: FamilyRunOptions): Promise<FamilyResult
     }
   };
 
-  const limit = pLimit(Math.max(1, options.concurrency));
+  // An exclusive family's own chunks would span each other's spends too: one at a time.
+  const limit = pLimit(family.exclusive === true ? 1 : Math.max(1, options.concurrency));
   const pending: Array<Promise<void>> = [];
   let scheduled = 0;
   for (let chunk = 0; scheduled < options.runs; chunk++) {
