@@ -1,5 +1,5 @@
 // The surface probe families use (probes/ imports only this, through src/index.ts).
-export type { ProbeFamily, FamilyContext, Operation, ProbeRole, Step } from "./types.js";
+export type { ProbeFamily, FamilyContext, Operation, ProbeRole, Step, CloneSetup } from "./types.js";
 export * from "./build/documents.js";
 export * from "./build/authorized.js";
 export * from "./build/seal.js";

@@ -61,6 +61,19 @@ export interface ProbeFamily<S = unknown> {
    * the scenario's canonical bytes for findings, and these steps are what is fired.
    */
   renderSteps?(value: S, ctx: FamilyContext): Promise<readonly Step[]>;
+  /**
+   * Clone-target families (P07): the clone the rehearsal must run on. The lane takes its clone
+   * from its configuration, never from a request (SPEC section 6), so the target builds it.
+   */
+  cloneSetup?(value: S, ctx: FamilyContext): Promise<CloneSetup>;
+}
+
+/** A clone for one rehearsal probe: what its marker table holds and what the lane calls production. */
+export interface CloneSetup {
+  /** The marker JWS stored in the clone, or null for a clone without one. */
+  readonly marker: string | null;
+  /** Database names added to the lane's production identities. */
+  readonly productionDatabases: readonly string[];
 }
 
 /**
@@ -135,6 +148,8 @@ export interface Target {
   /** Which operations this target serves. */
   readonly operations: readonly Operation[];
   fire(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
+  /** Rehearses on a fresh clone built as described (P07); only targets that own their lane can. */
+  fireOnClone?(setup: CloneSetup, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
   /**
    * Undefined when the target cannot report its state (an external gate): F3 then checks nothing.
    * The operation says what a probe could have changed: a clone digest costs tens of milliseconds
@@ -193,6 +208,8 @@ export interface Finding {
   readonly versions: Versions;
   readonly confirmation: "confirmed" | "flaky";
   readonly target: string;
+  /** For clone-target families: the clone the probe ran on. */
+  readonly cloneSetup?: CloneSetup;
   /** For scenario families: every step, so a replay fires the whole sequence again. */
   readonly steps?: readonly {
     readonly kind: Step["kind"];

@@ -92,9 +92,9 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
   const exclusive = config.families.filter((f) => f.role === "attack" && f.exclusive === true);
   const attacks = config.families.filter((f) => f.role === "attack" && f.exclusive !== true);
   const concurrency = Math.max(1, config.concurrency);
-  const waves =
-    Math.ceil(controls.length / concurrency) + exclusive.length + Math.ceil(attacks.length / concurrency);
-  const budgetMs = Math.floor(config.budgetMs / Math.max(1, waves));
+  // Families stop at their runs, so a family may use whatever time the run has left when it
+  // starts: a fast family leaves its share to a slow one instead of wasting it.
+  const deadline = startedMs + config.budgetMs;
   let results: FamilyResult[];
   const runAll = (group: readonly ProbeFamily[], width = concurrency): Promise<FamilyResult[]> => {
     const limit = pLimit(width);
@@ -109,7 +109,7 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
             seed: deriveSeed(config.seed, family.id, config.shard?.index ?? 0),
             runs: shareOfRuns(config.runs ?? family.minRuns, config.shard),
             floor: shareOfRuns(family.minRuns, config.shard),
-            budgetMs,
+            budgetMs: Math.max(0, deadline - Date.now()),
             concurrency: config.familyConcurrency,
             signal: config.signal,
             emit,

@@ -18,7 +18,11 @@ export interface FireContext {
  * Fires one probe and asks every applicable oracle. A target that hung or crashed is restarted
  * after judging; an oracle that throws is an error, never a pass (DESIGN: errors are never a pass).
  */
-export async function fireAndJudge(probe: Probe, ctx: FireContext): Promise<Judgement> {
+export async function fireAndJudge(
+  probe: Probe,
+  ctx: FireContext,
+  via?: (bytes: Uint8Array, timeoutMs: number) => Promise<Outcome>,
+): Promise<Judgement> {
   const { target } = ctx;
   let before;
   try {
@@ -26,7 +30,10 @@ export async function fireAndJudge(probe: Probe, ctx: FireContext): Promise<Judg
   } catch (error) {
     return { kind: "error", detail: `state before probe: ${String(error)}` };
   }
-  const outcome = await target.fire(probe.operation, probe.bytes, ctx.timeoutMs);
+  const outcome =
+    via === undefined
+      ? await target.fire(probe.operation, probe.bytes, ctx.timeoutMs)
+      : await via(probe.bytes, ctx.timeoutMs);
   if (outcome.kind === "harness_error") return { kind: "error", detail: outcome.detail };
   if (outcome.kind === "timed_out" || outcome.kind === "crashed") {
     await target.restart().catch(() => undefined);

@@ -1,8 +1,9 @@
 import type { KeyringUnderTest } from "./keyring-under-test.js";
 import { deriveKeyringUnderTest } from "./keyring-under-test.js";
-import { fireAndJudge, type Judgement } from "./fire.js";
+import type { Judgement } from "./fire.js";
+import { fireProbe } from "./fire-probe.js";
 import { sealedByKeyring } from "./sealed-by.js";
-import { decodeSteps, fireScenario } from "./scenario.js";
+import { decodeSteps } from "./scenario.js";
 import type { Finding, Oracle, Target } from "../types.js";
 
 export interface ReplaySetup {
@@ -39,9 +40,14 @@ export async function replayFinding(finding: Finding, setup: ReplaySetup): Promi
     rule: finding.rule,
   };
   try {
-    return finding.steps === undefined
-      ? await fireAndJudge(probe, fire)
-      : await fireScenario(probe, decodeSteps(finding.steps), fire);
+    return await fireProbe(
+      probe,
+      {
+        ...(finding.steps === undefined ? {} : { steps: decodeSteps(finding.steps) }),
+        ...(finding.cloneSetup === undefined ? {} : { cloneSetup: finding.cloneSetup }),
+      },
+      fire,
+    );
   } finally {
     await target.close().catch(() => undefined);
   }

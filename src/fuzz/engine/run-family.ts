@@ -11,9 +11,10 @@ import type {
   ProbeFamily,
   Versions,
 } from "../types.js";
-import { fireAndJudge, type FireContext, type Judgement } from "./fire.js";
+import type { FireContext, Judgement } from "./fire.js";
+import { fireProbe, type ProbeExtras } from "./fire-probe.js";
 import { deriveSeed } from "./seeds.js";
-import { encodeSteps, fireScenario } from "./scenario.js";
+import { encodeSteps } from "./scenario.js";
 
 export interface FamilyRunOptions {
   readonly family: ProbeFamily;
@@ -70,6 +71,12 @@ export function probeOf(
   };
 }
 
+async function extrasOf(family: ProbeFamily, value: unknown, ctx: FamilyContext): Promise<ProbeExtras> {
+  const steps = await family.renderSteps?.(value, ctx);
+  const cloneSetup = await family.cloneSetup?.(value, ctx);
+  return { ...(steps === undefined ? {} : { steps }), ...(cloneSetup === undefined ? {} : { cloneSetup }) };
+}
+
 function findingId(family: string, bytes: Uint8Array): string {
   return `${family}-${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}`;
 }
@@ -113,11 +120,7 @@ export async function runFamily(options: FamilyRunOptions): Promise<FamilyResult
       fired.add(fingerprint);
       const probe = probeOf(family, bytes, chunkSeed, undefined, family.describe(value), rule ?? "control");
       const started = Date.now();
-      const steps = await family.renderSteps?.(value, ctx);
-      const judgement =
-        steps === undefined
-          ? await fireAndJudge(probe, options.fire)
-          : await fireScenario(probe, steps, options.fire);
+      const judgement = await fireProbe(probe, await extrasOf(family, value, ctx), options.fire);
       probes++;
       await options.emit({
         type: "probe",
@@ -217,7 +220,8 @@ async function confirm(options: FamilyRunOptions, failure: Failure, counted: () 
   const { family, ctx } = options;
   const rule = family.breaks(failure.value, ctx) ?? "control";
   const bytes = await family.render(failure.value, ctx);
-  const steps = await family.renderSteps?.(failure.value, ctx);
+  const extras = await extrasOf(family, failure.value, ctx);
+  const steps = extras.steps;
   const probe = probeOf(family, bytes, failure.seed, failure.path, family.describe(failure.value), rule);
   let confirmed = false;
   for (let attempt = 0; attempt < 2 && !confirmed; attempt++) {
@@ -225,8 +229,7 @@ async function confirm(options: FamilyRunOptions, failure: Failure, counted: () 
       options.freshTarget === undefined ? undefined : await options.freshTarget().catch(() => undefined);
     try {
       const fire = target === undefined ? options.fire : { ...options.fire, target };
-      const again =
-        steps === undefined ? await fireAndJudge(probe, fire) : await fireScenario(probe, steps, fire);
+      const again = await fireProbe(probe, extras, fire);
       counted();
       confirmed = again.kind === "fail" && again.oracle.name === failure.judgement.oracle.name;
     } finally {
@@ -251,5 +254,6 @@ async function confirm(options: FamilyRunOptions, failure: Failure, counted: () 
     confirmation: confirmed ? "confirmed" : "flaky",
     target: options.fire.target.name,
     ...(steps === undefined ? {} : { steps: encodeSteps(steps) }),
+    ...(extras.cloneSetup === undefined ? {} : { cloneSetup: extras.cloneSetup }),
   };
 }

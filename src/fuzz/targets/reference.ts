@@ -30,6 +30,7 @@ import { watchAudit } from "./audit-watch.js";
 import { watchEvidence } from "./evidence-watch.js";
 import { openInProcessTarget, type InProcessSystem } from "./in-process.js";
 import { splitKeyring } from "./keyring-split.js";
+import { rehearseOnVariant } from "./reference-variant.js";
 import { copyClone, createTemplateClone } from "./reference-clone.js";
 
 export interface ReferenceTargetOptions {
@@ -125,8 +126,25 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
       operations: OPERATIONS,
       open: openGeneration,
     });
+    let variants = 0;
     return {
       ...target,
+      fireOnClone(setup, bytes, timeoutMs) {
+        variants += 1;
+        return rehearseOnVariant(
+          {
+            template,
+            dir: join(root, `variant-${variants}`),
+            laneKeyring: shares.lane,
+            clock: options.clock,
+            ...(options.rehearsalKid === undefined ? {} : { rehearsalKid: options.rehearsalKid }),
+            production: PRODUCTION,
+          },
+          setup,
+          bytes,
+          timeoutMs,
+        );
+      },
       async close() {
         await target.close();
         await rm(root, { recursive: true, force: true });

@@ -1,0 +1,82 @@
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { openPglite } from "../../lane/db/pglite.js";
+import type { Clock } from "../../lane/gate/clock.js";
+import type { LaneConfig, ProductionIdentity } from "../../lane/rehearsal/config.js";
+import { openLane } from "../../lane/rehearsal/lane.js";
+import { writeMarker } from "../../lane/rehearsal/marker.js";
+import type { Keyring } from "../../lane/seal/keyring.js";
+import type { CloneSetup, Outcome } from "../types.js";
+import { copyClone } from "./reference-clone.js";
+
+export interface VariantContext {
+  readonly template: string;
+  readonly dir: string;
+  readonly laneKeyring: Keyring;
+  readonly clock: Clock;
+  readonly rehearsalKid?: string;
+  readonly production: readonly ProductionIdentity[];
+}
+
+async function filesUnder(root: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(relative(root, path), await readFile(path));
+  }
+  return files;
+}
+
+/**
+ * C1 probes: a fresh copy of the template clone, its marker replaced as the probe says (or
+ * removed), and a lane configured with the probe's extra production identities; the request is
+ * rehearsed there and everything the lane wrote is returned for the leak oracle.
+ */
+export async function rehearseOnVariant(
+  ctx: VariantContext,
+  setup: CloneSetup,
+  bytes: Uint8Array,
+  timeoutMs: number,
+): Promise<Outcome> {
+  const cloneDir = join(ctx.dir, "clone");
+  const evidenceDir = join(ctx.dir, "evidence");
+  const started = Date.now();
+  try {
+    await mkdir(evidenceDir, { recursive: true });
+    await copyClone(ctx.template, cloneDir);
+    const db = await openPglite(cloneDir);
+    try {
+      if (setup.marker === null) await db.exec("DROP SCHEMA failclosed_clone CASCADE");
+      else await db.withSession((session) => writeMarker(session, setup.marker ?? ""));
+    } finally {
+      await db.close();
+    }
+  } catch (error) {
+    await rm(ctx.dir, { recursive: true, force: true }).catch(() => undefined);
+    return { kind: "harness_error", detail: `cannot build the clone variant: ${String(error)}` };
+  }
+  const config: LaneConfig = {
+    clone: { engine: "pglite", dataDir: cloneDir },
+    production: [...ctx.production, ...setup.productionDatabases.map((database) => ({ database }))],
+    keyring: [],
+    ...(ctx.rehearsalKid === undefined ? {} : { rehearsalKid: ctx.rehearsalKid }),
+    evidenceDir,
+    statementTimeoutMs: 10_000,
+    compareCluster: true,
+  };
+  const lane = await openLane(config, { testMode: true, keyring: ctx.laneKeyring, clock: ctx.clock });
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">(
+      (resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)),
+    );
+    const answer = await Promise.race([lane.rehearse(bytes), deadline]).finally(() => clearTimeout(timer));
+    const channels = { stdout: "", stderr: "", files: await filesUnder(evidenceDir), rows: [] };
+    if (answer === "timeout") return { kind: "timed_out", elapsedMs: Date.now() - started, channels };
+    return { kind: "responded", elapsedMs: Date.now() - started, headers: {}, body: answer.bytes, channels };
+  } finally {
+    await lane.close().catch(() => undefined);
+    await rm(ctx.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
