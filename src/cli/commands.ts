@@ -9,6 +9,8 @@ import { serveCommand, SERVE_USAGE } from "./commands/serve.js";
 import { rehearseCommand, REHEARSE_USAGE } from "./commands/rehearse.js";
 import { cloneCommand, CLONE_USAGE } from "./commands/clone.js";
 import { runCommand, RUN_USAGE } from "./commands/run.js";
+import { replayCommand, REPLAY_USAGE } from "./commands/replay.js";
+import { gateCommand, GATE_USAGE } from "./commands/gate.js";
 
 export interface Command {
   readonly summary: string;
@@ -24,6 +26,22 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
       summary: "fire every probe family at the target; exit 0 all closed, 1 finding, 2 inconclusive",
       usage: RUN_USAGE,
       run: runCommand,
+    },
+  ],
+  [
+    "replay",
+    {
+      summary: "fire a saved finding again: exit 1 still fails, 0 fixed",
+      usage: REPLAY_USAGE,
+      run: replayCommand,
+    },
+  ],
+  [
+    "gate",
+    {
+      summary: "the release gate over one or more reports: prints the pass rate N/10",
+      usage: GATE_USAGE,
+      run: gateCommand,
     },
   ],
   [

@@ -1,0 +1,51 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  evaluateGate,
+  formatGate,
+  gateExitCode,
+  readReport,
+  RELEASE_FAMILIES,
+  REPORT_FILE,
+} from "../../fuzz/report/index.js";
+import type { Report } from "../../fuzz/report-types.js";
+import { parseFlags, usageError } from "../args.js";
+import type { ExitCode } from "../exit-codes.js";
+import type { Io } from "../io.js";
+
+export const GATE_USAGE = `Usage: failclosed gate REPORT... [--require IDS]
+
+The release gate: merges any number of reports (files, or run directories holding report.json,
+e.g. every shard of a nightly run) and passes only when every required family is closed with
+its minimum runs, every control held, and no finding, canary or interruption appeared. Prints the
+pass rate as N/10.
+  --require IDS   the families that must be closed, comma-separated (default P01..P10)
+Exit 0 pass, 1 a finding or a failed control, 2 inconclusive or missing families, 3 a canary.`;
+
+async function reportPath(path: string): Promise<string> {
+  try {
+    return (await stat(path)).isDirectory() ? join(path, REPORT_FILE) : path;
+  } catch {
+    return path;
+  }
+}
+
+export async function gateCommand(args: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseFlags(
+    args,
+    { require: { type: "string" }, help: { type: "boolean", short: "h" } },
+    GATE_USAGE,
+  );
+  if (values.help === true) {
+    io.stdout(`${GATE_USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw usageError("at least one report is required", GATE_USAGE);
+  const families =
+    values.require === undefined ? RELEASE_FAMILIES : values.require.split(",").filter((id) => id !== "");
+  const reports: Report[] = [];
+  for (const path of positionals) reports.push(await readReport(await reportPath(path)));
+  const result = evaluateGate(reports, { families });
+  io.stdout(`${formatGate(result)}\n`);
+  return gateExitCode(result);
+}
