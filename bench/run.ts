@@ -10,6 +10,7 @@ const SUITES: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import("./classify.bench.js"),
   () => import("./digest.bench.js"),
   () => import("./rehearsal.bench.js"),
+  () => import("./engine.bench.js"),
 ];
 
 async function main(): Promise<void> {

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { family as tokenLeak } from "../probes/p10-token-leak.js";
+import { canariesFromJwks } from "../src/fuzz/canary/index.js";
+import { deriveKeyringUnderTest } from "../src/fuzz/engine/keyring-under-test.js";
+import { runFamily } from "../src/fuzz/engine/run-family.js";
+import { sealedByKeyring } from "../src/fuzz/engine/sealed-by.js";
+import { ORACLES } from "../src/fuzz/oracles/index.js";
+import { openHttpTarget, openReferenceTarget } from "../src/fuzz/targets/index.js";
+import type { FamilyContext, ProbeFamily, Target } from "../src/fuzz/types.js";
+import { fixedClock } from "../src/lane/gate/clock.js";
+import { startHttpServer } from "../src/lane/server/http.js";
+import { openGateService } from "../src/lane/server/gate-service.js";
+import { loadKeyringFromSources } from "../src/lane/seal/keyring.js";
+import { splitKeyring } from "../src/fuzz/targets/keyring-split.js";
+import type { BenchSuite } from "./harness.js";
+
+const PROBES = 400;
+const NOW = 1_781_265_600;
+const SALT = "bench-engine";
+
+/**
+ * The engine's throughput against the bare limit: the same probes (P10, whose gate answers are
+ * quick) fired through the whole engine (generation, rendering, state snapshots, every oracle)
+ * versus their pre-rendered bytes fired straight at the same target.
+ */
+let cleanup: Array<() => Promise<void>> = [];
+
+async function engineRun(
+  family: ProbeFamily,
+  ctx: FamilyContext,
+  target: Target,
+  canaries: readonly string[],
+  seed: number,
+) {
+  await runFamily({
+    family,
+    ctx,
+    fire: { target, oracles: ORACLES, timeoutMs: 10_000, canaries, sealedBy: sealedByKeyring(ctx.keyring) },
+    seed,
+    runs: PROBES,
+    floor: PROBES,
+    budgetMs: 600_000,
+    concurrency: 1,
+    signal: new AbortController().signal,
+    emit: () => Promise.resolve(),
+    versions: { failclosed: "bench", node: process.version, fastCheck: "bench" },
+  });
+}
+
+export const suite: BenchSuite = {
+  name: "engine",
+  async pairs() {
+    const kut = await deriveKeyringUnderTest(SALT);
+    const ctx: FamilyContext = {
+      keyring: kut.keyring,
+      kids: kut.kids,
+      strangerKeyring: kut.stranger,
+      now: NOW,
+      salt: SALT,
+    };
+    const canaries = canariesFromJwks(kut.jwkSets);
+    const family = tokenLeak as ProbeFamily;
+    const values = fc.sample(family.arbitrary(ctx), { numRuns: PROBES, seed: 1 });
+    const bytes = await Promise.all(values.map((v) => family.render(v, ctx)));
+    const workDir = await mkdtemp(join(tmpdir(), "fc-bench-engine-"));
+    const reference = await openReferenceTarget({
+      keyringSources: kut.sources,
+      clock: fixedClock(NOW),
+      workDir,
+      testMode: true,
+      gateKid: kut.kids.gate,
+      rehearsalKid: kut.kids.rehearsal,
+    });
+    const gateKeyring = await loadKeyringFromSources(splitKeyring(kut.sources).gate, { testMode: true });
+    const service = await openGateService({
+      keyring: gateKeyring,
+      database: { engine: "pglite" },
+      clock: fixedClock(NOW),
+      gateKid: kut.kids.gate,
+    });
+    const server = await startHttpServer(service);
+    const http = openHttpTarget(`${server.url}/`);
+    cleanup = [
+      () => reference.close(),
+      () => http.close(),
+      () => server.close(),
+      () => service.close(),
+      () => rm(workDir, { recursive: true, force: true }),
+    ];
+    let seed = 0;
+    const direct = (target: Target) => async () => {
+      for (const b of bytes) await target.fire("decide", b, 10_000);
+    };
+    const raw = async () => {
+      for (const b of bytes) {
+        const res = await fetch(`${server.url}/v1/decide`, { method: "POST", body: b });
+        await res.arrayBuffer();
+      }
+    };
+    return [
+      {
+        group: `engine: ${PROBES} P10 probes, in process`,
+        subject: {
+          name: "runFamily (render, fire, state, 5 oracles)",
+          fn: () => engineRun(family, ctx, reference, canaries, ++seed),
+        },
+        limit: { name: "pre-rendered bytes fired at the target", fn: direct(reference) },
+        opsPerRound: 1,
+        rounds: 3,
+      },
+      {
+        group: `engine: ${PROBES} P10 probes, over HTTP`,
+        subject: {
+          name: "runFamily against the HTTP target",
+          fn: () => engineRun(family, ctx, http, canaries, ++seed),
+        },
+        limit: { name: "raw fetch of the same bodies", fn: raw },
+        opsPerRound: 1,
+        rounds: 3,
+      },
+    ];
+  },
+  async teardown() {
+    for (const close of cleanup) await close().catch(() => undefined);
+  },
+};
