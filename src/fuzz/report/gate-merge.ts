@@ -48,8 +48,15 @@ export function mergeFamily(results: readonly FamilyResult[]): { family: Merged;
       : runs < minRuns
         ? "too-few-runs"
         : "closed";
-  const kind = role === "control" ? "control" : verdict === "finding" ? "finding" : "inconclusive";
-  const what = role === "control" ? `${label} (control) did not hold` : label;
+  // A control that was refused is a failed control (exit 1); one that merely lacks runs, like any
+  // family, leaves the gate inconclusive (exit 2).
+  const kind = verdict === "finding" ? (role === "control" ? "control" : "finding") : "inconclusive";
+  const what =
+    role === "control"
+      ? verdict === "finding"
+        ? `${label} (control) did not hold`
+        : `${label} (control)`
+      : label;
   switch (verdict) {
     case "closed":
       break;

@@ -152,16 +152,14 @@ describe("evaluateGate", () => {
       expect(gateExitCode(result)).toBe(1);
     });
 
-    it("an inconclusive control is a failed control too", () => {
+    it("an inconclusive control fails the gate as inconclusive (exit 2), not as a refused control", () => {
       const r = withFamily(
         report(),
         family("C-GATE", { status: { kind: "inconclusive", why: "unreachable" } }),
       );
       const result = fails(evaluateGate([r], REQUIRED));
-      expect(result.reasons).toEqual([
-        "C-GATE family-c-gate (control) did not hold: inconclusive: unreachable",
-      ]);
-      expect(gateExitCode(result)).toBe(1);
+      expect(result.reasons).toEqual(["C-GATE family-c-gate (control): inconclusive: unreachable"]);
+      expect(gateExitCode(result)).toBe(2);
     });
 
     it("no control at all fails: a gate refusing everything must not earn 10/10", () => {
