@@ -43,7 +43,8 @@ async function engineRun(
     runs: PROBES,
     floor: PROBES,
     budgetMs: 600_000,
-    concurrency: 1,
+    // As a default run: two sub-seeds of the family at once.
+    concurrency: 2,
     signal: new AbortController().signal,
     emit: () => Promise.resolve(),
     versions: { failclosed: "bench", node: process.version, fastCheck: "bench" },
@@ -110,6 +111,7 @@ export const suite: BenchSuite = {
         limit: { name: "pre-rendered bytes fired at the target", fn: direct(reference) },
         opsPerRound: 1,
         rounds: 3,
+        unitsPerOp: PROBES,
       },
       {
         group: `engine: ${PROBES} P10 probes, over HTTP`,
@@ -120,6 +122,7 @@ export const suite: BenchSuite = {
         limit: { name: "raw fetch of the same bodies", fn: raw },
         opsPerRound: 1,
         rounds: 3,
+        unitsPerOp: PROBES,
       },
     ];
   },

@@ -16,6 +16,8 @@ export interface BenchPair {
   /** Operations per round; pick so a round lasts tens of milliseconds. */
   readonly opsPerRound: number;
   readonly rounds?: number;
+  /** When one op is a batch (400 probes), rates are reported per unit of it. */
+  readonly unitsPerOp?: number;
 }
 
 export interface BenchRow {
@@ -53,8 +55,9 @@ export async function measurePair(pair: BenchPair): Promise<BenchRow> {
     subjectRates.push(pair.opsPerRound / (await timeRound(pair.subject, pair.opsPerRound)));
     limitRates.push(pair.opsPerRound / (await timeRound(pair.limit, pair.opsPerRound)));
   }
-  const subjectOpsPerSec = median(subjectRates);
-  const limitOpsPerSec = median(limitRates);
+  const units = pair.unitsPerOp ?? 1;
+  const subjectOpsPerSec = median(subjectRates) * units;
+  const limitOpsPerSec = median(limitRates) * units;
   return {
     group: pair.group,
     subject: pair.subject.name,

@@ -2,12 +2,14 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { openPglite } from "../../lane/db/pglite.js";
 import type { Clock } from "../../lane/gate/clock.js";
+import type { LaneComponents } from "../../lane/rehearsal/components.js";
 import type { LaneConfig, ProductionIdentity } from "../../lane/rehearsal/config.js";
 import { openLane } from "../../lane/rehearsal/lane.js";
 import { writeMarker } from "../../lane/rehearsal/marker.js";
 import type { Keyring } from "../../lane/seal/keyring.js";
 import type { CloneSetup, Outcome } from "../types.js";
 import { copyClone } from "./reference-clone.js";
+import { reclaimMemory } from "./reclaim.js";
 
 export interface VariantContext {
   readonly template: string;
@@ -16,6 +18,8 @@ export interface VariantContext {
   readonly clock: Clock;
   readonly rehearsalKid?: string;
   readonly production: readonly ProductionIdentity[];
+  /** Lane parts a test swapped for flawed ones (lane/rehearsal/components.ts); usually none. */
+  readonly components?: Partial<LaneComponents>;
 }
 
 async function filesUnder(root: string): Promise<Map<string, Uint8Array>> {
@@ -52,6 +56,8 @@ export async function rehearseOnVariant(
     } finally {
       await db.close();
     }
+    // The marker's database is closed before the lane boots its own: not both in memory at once.
+    reclaimMemory();
   } catch (error) {
     await rm(ctx.dir, { recursive: true, force: true }).catch(() => undefined);
     return { kind: "harness_error", detail: `cannot build the clone variant: ${String(error)}` };
@@ -65,7 +71,12 @@ export async function rehearseOnVariant(
     statementTimeoutMs: 10_000,
     compareCluster: true,
   };
-  const lane = await openLane(config, { testMode: true, keyring: ctx.laneKeyring, clock: ctx.clock });
+  const lane = await openLane(config, {
+    testMode: true,
+    keyring: ctx.laneKeyring,
+    clock: ctx.clock,
+    ...(ctx.components === undefined ? {} : { components: ctx.components }),
+  });
   try {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"timeout">(
@@ -78,5 +89,6 @@ export async function rehearseOnVariant(
   } finally {
     await lane.close().catch(() => undefined);
     await rm(ctx.dir, { recursive: true, force: true }).catch(() => undefined);
+    reclaimMemory();
   }
 }

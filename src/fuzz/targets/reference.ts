@@ -16,6 +16,8 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Clock } from "../../lane/gate/clock.js";
+import type { GateComponents } from "../../lane/gate/components.js";
+import type { LaneComponents } from "../../lane/rehearsal/components.js";
 import { openLane, type Lane } from "../../lane/rehearsal/lane.js";
 import type { LaneConfig } from "../../lane/rehearsal/config.js";
 import {
@@ -47,6 +49,16 @@ export interface ReferenceTargetOptions {
   readonly rehearsalKid?: string;
   /** The lane's statement timeout on the clone (default 10 s). */
   readonly statementTimeoutMs?: number;
+  /**
+   * Parts of the gate or the lane swapped for flawed ones, in every generation and every clone
+   * variant, for tests that prove the fuzzer catches a flawed component; the command line passes none.
+   */
+  readonly components?: ReferenceComponents;
+}
+
+export interface ReferenceComponents {
+  readonly gate?: Partial<GateComponents>;
+  readonly lane?: Partial<LaneComponents>;
 }
 
 const OPERATIONS: readonly Operation[] = ["decide", "rehearse"];
@@ -104,10 +116,16 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
           database: { engine: "pglite" },
           clock: options.clock,
           ...(options.gateKid === undefined ? {} : { gateKid: options.gateKid }),
+          ...(options.components?.gate === undefined ? {} : { components: options.components.gate }),
         }),
         copyClone(template, cloneDir),
       ]);
-      lane = await openLane(config, { testMode: true, keyring: shares.lane, clock: options.clock });
+      lane = await openLane(config, {
+        testMode: true,
+        keyring: shares.lane,
+        clock: options.clock,
+        ...(options.components?.lane === undefined ? {} : { components: options.components.lane }),
+      });
       return await systemOf(gate, lane, evidenceDir, dir);
     } catch (error) {
       const [openedGate, openedLane] = [gate, lane];
@@ -139,6 +157,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
             clock: options.clock,
             ...(options.rehearsalKid === undefined ? {} : { rehearsalKid: options.rehearsalKid }),
             production: PRODUCTION,
+            ...(options.components?.lane === undefined ? {} : { components: options.components.lane }),
           },
           setup,
           bytes,
