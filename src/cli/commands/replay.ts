@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scanJson } from "../../lane/codec/scanner.js";
 import { FailclosedError } from "../../lane/errors.js";
-import { fixedClock } from "../../lane/gate/clock.js";
 import { assertNever } from "../../lane/result.js";
 import { canariesFromJwks } from "../../fuzz/canary/index.js";
 import { keyringUnderTestFromFiles } from "../../fuzz/engine/external-keyring.js";
@@ -15,7 +14,7 @@ import { replayFinding, type ReplaySetup } from "../../fuzz/engine/replay.js";
 import { currentVersions } from "../../fuzz/engine/versions.js";
 import { ORACLES } from "../../fuzz/oracles/index.js";
 import { validateFinding } from "../../fuzz/report/index.js";
-import { openChildTarget, openHttpTarget, openReferenceTarget } from "../../fuzz/targets/index.js";
+import { targetOpener } from "../../fuzz/targets/opener.js";
 import type { Finding } from "../../fuzz/types.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -106,18 +105,11 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
     canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
     timeoutMs: 15_000,
     keyringUnderTest,
-    openTarget: (kut, now) => {
-      if (values.target !== undefined) return Promise.resolve(openHttpTarget(values.target));
-      if (values["target-cmd"] !== undefined) return Promise.resolve(openChildTarget(values["target-cmd"]));
-      return openReferenceTarget({
-        keyringSources: kut.sources,
-        clock: fixedClock(now),
-        workDir,
-        testMode: true,
-        gateKid: kut.kids.gate,
-        rehearsalKid: kut.kids.rehearsal,
-      });
-    },
+    openTarget: targetOpener({
+      ...(values.target === undefined ? {} : { url: values.target }),
+      ...(values["target-cmd"] === undefined ? {} : { command: values["target-cmd"] }),
+      workDir,
+    }),
   };
   try {
     const judgement = await replayFinding(finding, setup);

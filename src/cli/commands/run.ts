@@ -2,7 +2,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { FailclosedError } from "../../lane/errors.js";
-import { fixedClock } from "../../lane/gate/clock.js";
 import { canariesFromJwks, makeScanner } from "../../fuzz/canary/index.js";
 import { parseBudget } from "../../fuzz/engine/budget.js";
 import { runFuzz, runIdFor, type RunConfig } from "../../fuzz/engine/engine.js";
@@ -18,7 +17,7 @@ import {
   isCanaryInOutputError,
   loadHistory,
 } from "../../fuzz/report/index.js";
-import { openChildTarget, openHttpTarget, openReferenceTarget } from "../../fuzz/targets/index.js";
+import { targetOpener } from "../../fuzz/targets/opener.js";
 import type { Report } from "../../fuzz/report-types.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -119,18 +118,11 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
   let scanned: ((text: string | Uint8Array) => string | undefined) | undefined;
   const keyringPaths = values.keyring;
-  const openTarget: RunConfig["openTarget"] = (kut, clockNow) => {
-    if (values.target !== undefined) return Promise.resolve(openHttpTarget(values.target));
-    if (values["target-cmd"] !== undefined) return Promise.resolve(openChildTarget(values["target-cmd"]));
-    return openReferenceTarget({
-      keyringSources: kut.sources,
-      clock: fixedClock(clockNow),
-      workDir,
-      testMode: true,
-      gateKid: kut.kids.gate,
-      rehearsalKid: kut.kids.rehearsal,
-    });
-  };
+  const openTarget = targetOpener({
+    ...(values.target === undefined ? {} : { url: values.target }),
+    ...(values["target-cmd"] === undefined ? {} : { command: values["target-cmd"] }),
+    workDir,
+  });
   const config: RunConfig = {
     families,
     runId,

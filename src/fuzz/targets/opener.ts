@@ -1,0 +1,34 @@
+import { fixedClock } from "../../lane/gate/clock.js";
+import type { KeyringUnderTest } from "../engine/keyring-under-test.js";
+import type { Target } from "../types.js";
+import { openChildTarget } from "./child.js";
+import { openHttpTarget } from "./http.js";
+import { openReferenceTarget } from "./reference.js";
+
+export interface TargetChoice {
+  /** An HTTP gate (T2). */
+  readonly url?: string;
+  /** A child process speaking JSON lines (T3). */
+  readonly command?: string;
+  /** Where the reference lane keeps its clones, when neither is given. */
+  readonly workDir: string;
+}
+
+/**
+ * How `run` and `replay` reach the system under test: the HTTP or child target the user named, or
+ * the reference lane in process, built for the keyring under test and a fixed clock.
+ */
+export function targetOpener(choice: TargetChoice): (kut: KeyringUnderTest, now: number) => Promise<Target> {
+  return (kut, now) => {
+    if (choice.url !== undefined) return Promise.resolve(openHttpTarget(choice.url));
+    if (choice.command !== undefined) return Promise.resolve(openChildTarget(choice.command));
+    return openReferenceTarget({
+      keyringSources: kut.sources,
+      clock: fixedClock(now),
+      workDir: choice.workDir,
+      testMode: true,
+      gateKid: kut.kids.gate,
+      rehearsalKid: kut.kids.rehearsal,
+    });
+  };
+}
