@@ -1,9 +1,9 @@
 import type { ActionRequest, DecisionPacket, EvidenceClaims, GateReason, Grant } from "../codec/documents.js";
 import { timestampSeconds } from "../codec/formats.js";
 import type { Keyring } from "../seal/keyring.js";
-import { verifySealedDocument } from "../seal/verify.js";
+import type { AuthorizeComponents } from "./components.js";
 import { gateReasonForSeal } from "./seal-reasons.js";
-import { needsDischargedBlockers, optionPermits, requiredGrantActions } from "./policy.js";
+import { needsDischargedBlockers, requiredGrantActions } from "./policy.js";
 
 /** What the checks concluded, before anything is written or sealed. */
 export type Authorization =
@@ -11,12 +11,18 @@ export type Authorization =
   | { readonly kind: "hold"; readonly packet: DecisionPacket }
   | { readonly kind: "deny"; readonly reasons: readonly GateReason[]; readonly packetId?: string };
 
-export interface AuthorizeContext {
-  readonly keyring: Keyring;
+/** What validity windows are checked against. */
+export interface GrantClock {
   /** Epoch seconds, from the gate's clock. */
   readonly now: number;
   /** R9: tolerance for an issuer's clock running ahead (not_before, issued_at); 0 to 300 s. */
   readonly skewSeconds: number;
+}
+
+export interface AuthorizeContext extends GrantClock {
+  readonly keyring: Keyring;
+  /** The checks themselves: the shipped ones unless a test swaps one (components.ts). */
+  readonly components: AuthorizeComponents;
 }
 
 function deny(reasons: readonly GateReason[], packetId?: string): Authorization {
@@ -29,20 +35,22 @@ function deny(reasons: readonly GateReason[], packetId?: string): Authorization 
  * and evidence. Expiry gets no tolerance: skew only ever makes the gate stricter.
  */
 export async function authorize(request: ActionRequest, ctx: AuthorizeContext): Promise<Authorization> {
-  const packetSeal = await verifySealedDocument(ctx.keyring, "decision-packet", request.packet);
+  // The shipped checks unless a test swapped one in (components.ts).
+  const parts = ctx.components;
+  const packetSeal = await parts.verifySeal(ctx.keyring, "decision-packet", request.packet);
   if (!packetSeal.ok) return deny([gateReasonForSeal(packetSeal.error)]);
   const packet = packetSeal.value.payload;
 
   const grants: Grant[] = [];
   for (const jws of request.grants) {
-    const grantSeal = await verifySealedDocument(ctx.keyring, "grant", jws);
+    const grantSeal = await parts.verifySeal(ctx.keyring, "grant", jws);
     if (!grantSeal.ok) return deny([gateReasonForSeal(grantSeal.error)], packet.packet_id);
     grants.push(grantSeal.value.payload);
   }
 
   let evidence: EvidenceClaims | undefined;
   if (request.evidence !== undefined) {
-    const evidenceSeal = await verifySealedDocument(ctx.keyring, "evidence", request.evidence);
+    const evidenceSeal = await parts.verifySeal(ctx.keyring, "evidence", request.evidence);
     if (!evidenceSeal.ok)
       return deny(["evidence_invalid", gateReasonForSeal(evidenceSeal.error)], packet.packet_id);
     evidence = evidenceSeal.value.payload;
@@ -50,23 +58,24 @@ export async function authorize(request: ActionRequest, ctx: AuthorizeContext): 
 
   if (!withinLifetime(packet.issued_at, packet.expires_at, ctx)) return deny(["expired"], packet.packet_id);
   if (packet.selected === "HOLD_PRODUCTION") return { kind: "hold", packet };
-  if (!optionPermits(packet.selected, request.action)) return deny(["option_forbids"], packet.packet_id);
-  if (needsDischargedBlockers(request.action) && packet.blockers.some((b) => b.status !== "DISCHARGED")) {
+  if (!parts.optionPermits(packet.selected, request.action))
+    return deny(["option_forbids"], packet.packet_id);
+  if (needsDischargedBlockers(request.action) && packet.blockers.some((b) => parts.blockerOpen(b))) {
     return deny(["blocker_open"], packet.packet_id);
   }
 
-  const grantProblem = checkGrants(request, packet, grants, ctx);
+  const grantProblem = parts.checkGrants(request, packet, grants, ctx);
   if (grantProblem !== undefined) return deny(grantProblem, packet.packet_id);
 
   if (request.action === "QT001_APPLY") {
     const apply = grants.find((g) => g.action === "QT001_APPLY");
     if (evidence === undefined) return deny(["evidence_missing"], packet.packet_id);
-    if (!evidenceSupports(evidence, packet, apply)) return deny(["evidence_invalid"], packet.packet_id);
+    if (!parts.evidenceSupports(evidence, packet, apply)) return deny(["evidence_invalid"], packet.packet_id);
   }
   return { kind: "allow", packet, grants };
 }
 
-function withinLifetime(from: string, until: string, ctx: AuthorizeContext): boolean {
+function withinLifetime(from: string, until: string, ctx: GrantClock): boolean {
   return timestampSeconds(from) <= ctx.now + ctx.skewSeconds && ctx.now < timestampSeconds(until);
 }
 
@@ -75,11 +84,11 @@ function withinLifetime(from: string, until: string, ctx: AuthorizeContext): boo
  * own grant_id and nonce. An extra grant is refused too: a request is never ambiguous about what
  * it consumes. Whether a grant was used before is decided atomically by the ledger (G5).
  */
-function checkGrants(
+export function checkGrants(
   request: ActionRequest,
   packet: DecisionPacket,
   grants: readonly Grant[],
-  ctx: AuthorizeContext,
+  ctx: GrantClock,
 ): GateReason[] | undefined {
   const ids = new Set(grants.map((g) => g.grant_id));
   const nonces = new Set(grants.map((g) => g.nonce));
@@ -102,7 +111,7 @@ function checkGrants(
  * checked again here (C6): a rehearsal key that sealed a PASS with a no-op or an unrestored
  * digest is still refused.
  */
-function evidenceSupports(
+export function evidenceSupports(
   evidence: EvidenceClaims,
   packet: DecisionPacket,
   apply: Grant | undefined,

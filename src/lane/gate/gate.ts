@@ -1,14 +1,14 @@
 import type { VerdictDocument } from "../codec/documents.js";
-import { decodeDocument } from "../codec/decode.js";
 import { isMalformed } from "../codec/rejection.js";
 import { FailclosedError } from "../errors.js";
 import { assertNever } from "../result.js";
 import { requireSigner, requireVerifier, type Keyring } from "../seal/keyring.js";
 import { authorize } from "./authorize.js";
 import { type Clock, systemClock } from "./clock.js";
+import { type GateComponents, gateComponents } from "./components.js";
 import type { Ledger, RefusalEntry } from "./ledger-types.js";
 import { issuePermit } from "./permit.js";
-import { allowed, refusal, verdictBytes } from "./verdict.js";
+import { allowed, refusal } from "./verdict.js";
 
 export interface GateConfig {
   readonly keyring: Keyring;
@@ -22,6 +22,11 @@ export interface GateConfig {
   readonly timeoutMs?: number;
   /** Which gate key seals permits when the keyring holds several. */
   readonly gateKid?: string;
+  /**
+   * Parts swapped for flawed ones, for tests that prove the fuzzer catches a flawed codec, seal
+   * check, policy check, ledger or verdict writer (components.ts); production passes none.
+   */
+  readonly components?: Partial<GateComponents>;
 }
 
 export interface GateDecision {
@@ -53,11 +58,10 @@ function settings(config: GateConfig) {
   return { skewSeconds, permitLifetimeSeconds, timeoutMs };
 }
 
-function decision(verdict: VerdictDocument): GateDecision {
-  return { verdict, bytes: verdictBytes(verdict) };
-}
+/** Turns a verdict into a decision: the bytes every transport sends in answer to one request. */
+type Answer = (verdict: VerdictDocument) => GateDecision;
 
-const INTERNAL_DENY = (): GateDecision => decision(refusal("DENY", ["internal_error"]));
+const INTERNAL_DENY = (answer: Answer): GateDecision => answer(refusal("DENY", ["internal_error"]));
 
 /**
  * The gate (SPEC section 5). Refuses to start without a gate signing key and the owner and
@@ -69,33 +73,49 @@ export function createGate(config: GateConfig): Gate {
   requireVerifier(config.keyring, "owner");
   requireVerifier(config.keyring, "rehearsal");
   const clock = config.clock ?? systemClock;
-  const { ledger, keyring } = config;
+  const parts = gateComponents(config.components);
+  const ledger = parts.ledger(config.ledger);
+  const { keyring } = config;
+
+  const answerFor =
+    (request: Uint8Array): Answer =>
+    (verdict) => ({ verdict, bytes: parts.writeVerdict(verdict, request) });
 
   async function refuse(
+    answer: Answer,
     verdict: "HOLD" | "DENY",
     reasons: VerdictDocument["reasons"],
     context: Omit<RefusalEntry, "verdict" | "reasons">,
   ): Promise<GateDecision> {
     const recorded = await ledger.recordRefusal({ ...context, verdict, reasons });
     // G6: a HOLD that could not be audited is no longer a clean HOLD: the dependency failed.
-    if (!recorded.ok) return decision(refusal("DENY", [...reasons, "internal_error"], context.requestId));
-    return decision(refusal(verdict, reasons, context.requestId));
+    if (!recorded.ok) return answer(refusal("DENY", [...reasons, "internal_error"], context.requestId));
+    return answer(refusal(verdict, reasons, context.requestId));
   }
 
-  async function decideChecked(bytes: Uint8Array, phase: Phase): Promise<GateDecision> {
-    const decoded = decodeDocument("action-request", bytes);
+  async function decideChecked(bytes: Uint8Array, phase: Phase, answer: Answer): Promise<GateDecision> {
+    const decoded = parts.decodeRequest(bytes);
     if (!decoded.ok)
-      return refuse("DENY", [isMalformed(decoded.error.code) ? "malformed_input" : "schema_violation"], {});
+      return refuse(
+        answer,
+        "DENY",
+        [isMalformed(decoded.error.code) ? "malformed_input" : "schema_violation"],
+        {},
+      );
     const request = decoded.value;
     const now = clock.now();
-    const outcome = await authorize(request, { keyring, now, skewSeconds });
+    const outcome = await authorize(request, { keyring, now, skewSeconds, components: parts });
     const requestId = request.request_id;
     const action = request.action;
     switch (outcome.kind) {
       case "hold":
-        return refuse("HOLD", ["hold_default"], { requestId, action, packetId: outcome.packet.packet_id });
+        return refuse(answer, "HOLD", ["hold_default"], {
+          requestId,
+          action,
+          packetId: outcome.packet.packet_id,
+        });
       case "deny":
-        return refuse("DENY", outcome.reasons, {
+        return refuse(answer, "DENY", outcome.reasons, {
           requestId,
           action,
           ...(outcome.packetId === undefined ? {} : { packetId: outcome.packetId }),
@@ -130,8 +150,8 @@ export function createGate(config: GateConfig): Gate {
           },
         );
         // The ledger has audited a failed commit itself; the permit is dropped unseen.
-        if (!committed.ok) return decision(refusal("DENY", [committed.error], requestId));
-        return decision(allowed(requestId, issued.jws));
+        if (!committed.ok) return answer(refusal("DENY", [committed.error], requestId));
+        return answer(allowed(requestId, issued.jws));
       }
       default:
         return assertNever(outcome, "authorization");
@@ -146,9 +166,10 @@ export function createGate(config: GateConfig): Gate {
   return {
     async decide(bytes: Uint8Array): Promise<GateDecision> {
       const phase: Phase = { committing: false, timedOut: false };
-      const work = decideChecked(bytes, phase).catch(async () => {
+      const answer = answerFor(bytes);
+      const work = decideChecked(bytes, phase, answer).catch(async () => {
         if (!phase.committing) await auditInternalError();
-        return INTERNAL_DENY();
+        return INTERNAL_DENY(answer);
       });
       const first = await raceDeadline(work, timeoutMs);
       if (first !== "timeout") return first;
@@ -159,11 +180,11 @@ export function createGate(config: GateConfig): Gate {
       if (phase.committing) {
         const late = await raceDeadline(work, COMMIT_GRACE_MS);
         if (late !== "timeout") return late;
-        return INTERNAL_DENY();
+        return INTERNAL_DENY(answer);
       }
       // Not awaited: the dependency that made the decision late may never answer this either.
       void auditInternalError();
-      return INTERNAL_DENY();
+      return INTERNAL_DENY(answer);
     },
   };
 }

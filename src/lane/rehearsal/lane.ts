@@ -14,13 +14,12 @@ import { type Clock, systemClock } from "../gate/clock.js";
 import { assertNever } from "../result.js";
 import { type KeyEntry, type Keyring, loadKeyring, requireSigner, requireVerifier } from "../seal/keyring.js";
 import { sealDocument } from "../seal/sign.js";
-import { classifyMigration } from "./classify.js";
 import { digestDatabase } from "./digest.js";
 import { cloneBackend, type CloneBackend } from "./clone-backend.js";
+import { laneComponents, type LaneComponents } from "./components.js";
 import { configuredCloneIsProduction, type LaneConfig } from "./config.js";
 import type { DatabaseDigest } from "./digest-types.js";
 import { writeEvidence } from "./evidence-writer.js";
-import { guardClone } from "./guard.js";
 import { runSnapshotRestore, runTransactional, type RunOutput } from "./run-modes.js";
 import { type RehearsalObservation, validateRehearsal } from "./validate.js";
 
@@ -45,6 +44,11 @@ export interface LaneOptions {
   readonly clock?: Clock;
   /** A keyring already in memory, instead of the configuration's files (the fuzzer's). */
   readonly keyring?: Keyring;
+  /**
+   * Parts swapped for flawed ones, for tests that prove the fuzzer catches a flawed classifier,
+   * guard or digest (components.ts); production passes none.
+   */
+  readonly components?: Partial<LaneComponents>;
 }
 
 type Outcome = {
@@ -94,19 +98,20 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
   }
   const backend: CloneBackend = cloneBackend(config);
   const clock = options.clock ?? systemClock;
+  const parts = laneComponents(options.components);
   const lock = new Mutex();
   let db: SqlDatabase | undefined;
 
   async function rehearseOn(request: RehearsalRequest, migration: Uint8Array): Promise<Outcome> {
     if (sha256Hex(migration) !== request.artifact_sha256) return refused("artifact_mismatch");
-    const classified = await classifyMigration(request.migration);
+    const classified = await parts.classify(request.migration);
     if (!classified.ok) return refused("refused_by_classifier");
     // C1 before connecting: a configuration that names production is refused touching nothing.
     if (configuredCloneIsProduction(config)) return refused("refused_by_guard", "production_identity");
     db ??= await backend.open();
     const open = db;
     const guard = await open.withSession((session) =>
-      guardClone(session, backend.engine, config.production, keyring),
+      parts.guard(session, backend.engine, config.production, keyring),
     );
     if (!guard.ok) return refused("refused_by_guard", guard.reason);
     const input = {
@@ -114,6 +119,7 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       migration: request.migration,
       statementTimeoutMs: config.statementTimeoutMs,
       compareCluster: config.compareCluster,
+      digest: parts.digest,
     };
     let run: RunOutput;
     switch (request.mode) {
@@ -216,6 +222,8 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     cloneDigest: () =>
       lock.run(async () => {
         db ??= await backend.open();
+        // Always the shipped digest: what the fuzzer's state oracle (F3) reads must not depend on
+        // a digest a test swapped in, or a flawed digest would blind the oracle that checks it.
         const digest = await digestDatabase(db);
         if (!digest.ok)
           throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot digest the clone: ${digest.error.kind}`);

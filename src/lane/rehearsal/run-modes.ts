@@ -1,6 +1,6 @@
 import type { SqlDatabase, SqlSession } from "../db/session.js";
 import type { CloneBackend } from "./clone-backend.js";
-import { digestDatabase } from "./digest.js";
+import type { Digest } from "./components.js";
 import type { DatabaseDigest } from "./digest-types.js";
 import type { RehearsalObservation } from "./validate.js";
 import { readSequences, restoreSequences } from "./sequences.js";
@@ -10,6 +10,8 @@ export interface RunInput {
   readonly migration: string;
   readonly statementTimeoutMs: number;
   readonly compareCluster: boolean;
+  /** C5: how the run digests the clone (the shipped digestDatabase unless a test swapped it). */
+  readonly digest: Digest;
 }
 
 /** A run's observation and the clone connection it leaves open (snapshot mode reopens it). */
@@ -26,11 +28,12 @@ interface Digests {
 }
 
 async function take(
+  digest: Digest,
   session: SqlSession,
   into: Digests,
   key: "before" | "afterApply" | "afterRollback",
 ): Promise<void> {
-  const result = await digestDatabase(session);
+  const result = await digest(session);
   if (result.ok) into[key] = result.value;
   else into.digestFailed = true;
 }
@@ -53,7 +56,7 @@ export async function runTransactional(db: SqlDatabase, input: RunInput): Promis
   const digests: Digests = { digestFailed: false };
   let serverError = false;
   let escaped = false;
-  await take(db, digests, "before");
+  await take(input.digest, db, digests, "before");
   const sequences = await db.withSession(readSequences);
   await db.withSession(async (session) => {
     await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
@@ -67,13 +70,13 @@ export async function runTransactional(db: SqlDatabase, input: RunInput): Promis
         return;
       }
       escaped = (await currentXactId(session)) !== xid;
-      await take(session, digests, "afterApply");
+      await take(input.digest, session, digests, "afterApply");
     } finally {
       await session.query("ROLLBACK");
     }
   });
-  await db.withSession((fresh) => take(fresh, digests, "afterRollback"), { fresh: true });
-  const restoreFailed = !(await repairSequences(db, digests, sequences));
+  await db.withSession((fresh) => take(input.digest, fresh, digests, "afterRollback"), { fresh: true });
+  const restoreFailed = !(await repairSequences(db, input.digest, digests, sequences));
   return {
     db,
     observation: { ...digests, serverError, escaped, restoreFailed, compareCluster: input.compareCluster },
@@ -87,6 +90,7 @@ export async function runTransactional(db: SqlDatabase, input: RunInput): Promis
  */
 async function repairSequences(
   db: SqlDatabase,
+  digest: Digest,
   digests: Digests,
   sequences: Awaited<ReturnType<typeof readSequences>>,
 ): Promise<boolean> {
@@ -95,7 +99,7 @@ async function repairSequences(
     return true;
   try {
     await db.withSession((session) => restoreSequences(session, sequences));
-    const repaired = await digestDatabase(db);
+    const repaired = await digest(db);
     return repaired.ok && repaired.value.digest === before.digest;
   } catch {
     return false;
@@ -120,7 +124,7 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
       ...extra,
     },
   });
-  await take(opened, digests, "before");
+  await take(input.digest, opened, digests, "before");
   await opened.close();
   let snapshot;
   try {
@@ -142,7 +146,7 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
     }
   });
   // After a server error nothing was committed: there is no applied state to digest.
-  if (!serverError) await take(db, digests, "afterApply");
+  if (!serverError) await take(input.digest, db, digests, "afterApply");
   await db.close();
   try {
     await input.backend.restore(snapshot);
@@ -152,6 +156,6 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
   db = await input.backend.open();
   // The snapshot is a database on a real server: it must be gone before the cluster is compared.
   await input.backend.discard(snapshot).catch(() => undefined);
-  await take(db, digests, "afterRollback");
+  await take(input.digest, db, digests, "afterRollback");
   return output(db, { serverError });
 }

@@ -1,0 +1,50 @@
+/**
+ * The rehearsal lane's swappable parts. Each seam exists for tests that prove the fuzzer catches a
+ * flawed version of that part (issue: "each family must find a real bug"); production passes
+ * none, and then every part is the shipped one below. Each seam is a plain function with the
+ * arguments the shipped code already takes.
+ */
+import type { SqlSession } from "../db/session.js";
+import type { Result } from "../result.js";
+import { classifyMigration, type ClassifiedMigration, type ClassifierRefusal } from "./classify.js";
+import { digestDatabase } from "./digest.js";
+import type { DatabaseDigest, DigestError } from "./digest-types.js";
+import { guardClone } from "./guard.js";
+
+/** C2 (P08): the migration parsed and judged before anything runs. */
+export type Classify = (sql: string) => Promise<Result<ClassifiedMigration, ClassifierRefusal>>;
+
+/** C1 (P07): the clone's identity, role and marker, read before anything runs. */
+export type Guard = typeof guardClone;
+
+/**
+ * C5 (P08): the digests a rehearsal takes (before, after_apply, after_rollback, and the check that
+ * a repaired clone is back to before). Given a whole database it takes a session of its own.
+ */
+export type Digest = (session: SqlSession) => Promise<Result<DatabaseDigest, DigestError>>;
+
+export interface LaneComponents {
+  readonly classify: Classify;
+  readonly guard: Guard;
+  readonly digest: Digest;
+}
+
+/** The shipped lane: what openLane uses for every part it is not given. */
+export const SHIPPED_LANE_COMPONENTS: LaneComponents = Object.freeze({
+  classify: classifyMigration,
+  guard: guardClone,
+  digest: (session: SqlSession) => digestDatabase(session),
+});
+
+/**
+ * The shipped parts with the given ones swapped in. Field by field rather than a spread: a seam
+ * given as undefined keeps the shipped part instead of removing it.
+ */
+export function laneComponents(swapped: Partial<LaneComponents> = {}): LaneComponents {
+  const shipped = SHIPPED_LANE_COMPONENTS;
+  return {
+    classify: swapped.classify ?? shipped.classify,
+    guard: swapped.guard ?? shipped.guard,
+    digest: swapped.digest ?? shipped.digest,
+  };
+}
