@@ -24,7 +24,9 @@ type Command =
   | { readonly kind: "spend"; readonly pair: number }
   | { readonly kind: "mix"; readonly realRunOf: number; readonly actionOf: number }
   | { readonly kind: "race"; readonly pair: number; readonly copies: number }
-  | { readonly kind: "resend"; readonly step: number };
+  | { readonly kind: "resend"; readonly step: number }
+  /** A request for another action carrying one pair's grants: refused, it must spend nothing. */
+  | { readonly kind: "refuse"; readonly pair: number; readonly asked: Action };
 
 interface Value {
   readonly entropy: number;
@@ -44,6 +46,11 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     copies: fc.integer({ min: 2, max: 12 }),
   }),
   fc.record({ kind: fc.constant("resend" as const), step: fc.nat(7) }),
+  fc.record({
+    kind: fc.constant("refuse" as const),
+    pair: fc.nat(PAIRS - 1),
+    asked: fc.constantFrom(...IRREVERSIBLE),
+  }),
 );
 
 /** What the model expects of each command, given which grants earlier commands spent. */
@@ -53,6 +60,8 @@ type Planned =
       readonly realRunOf: number;
       readonly actionOf: number;
       readonly why: string;
+      /** The action requested, when not the action grant's own (a refused request). */
+      readonly asked?: Action;
     }
   | { readonly kind: "race"; readonly pair: number; readonly copies: number; readonly why: string }
   | { readonly kind: "resend"; readonly step: number; readonly why: string };
@@ -105,6 +114,17 @@ export function plan(commands: readonly Command[]): Planned[] {
         }
         break;
       }
+      case "refuse":
+        // Not marked spent: a gate that spends grants on a refusal then fails a later setup
+        // (DENY replayed), which shows over every transport, state snapshots or not.
+        planned.push({
+          kind: "attack",
+          realRunOf: c.pair,
+          actionOf: c.pair,
+          asked: c.asked,
+          why: `G8: a refused ${c.asked} request must not spend pair ${c.pair}'s grants`,
+        });
+        break;
       case "resend":
         // Only a resend of something that was allowed is a replay; otherwise the command is dropped.
         if (allowedSteps.has(c.step))
@@ -142,7 +162,11 @@ async function steps(value: Value, ctx: FamilyContext): Promise<Step[]> {
       if (parts === undefined || realRun === undefined || action === undefined)
         throw new Error("pair out of range");
       const base = await authorizedRequest(ctx, { ...parts, label: `${label}:step${index}` });
-      const bytes = renderMutated({ ...base, grants: [realRun, action] }, []);
+      const asked = p.kind === "race" ? undefined : p.asked;
+      // Asked for an action the grants are not for (never the pair's own): refused, G3.
+      const otherAction = IRREVERSIBLE.find((a) => a !== parts.action) ?? "CUTOVER";
+      const requested = asked === undefined ? base.action : asked === parts.action ? otherAction : asked;
+      const bytes = renderMutated({ ...base, action: requested, grants: [realRun, action] }, []);
       step = p.kind === "race" ? { kind: "race", bytes, copies: p.copies } : { kind: p.kind, bytes };
     }
     bytesOf.push(step.bytes);
