@@ -36,7 +36,17 @@ afterAll(async () => {
 describe("failclosed run on the reference lane", () => {
   it("one shard of twenty: every family and control closed, exit 0, a valid report; the gate wants every shard", async () => {
     const reportDir = join(dir, "shard");
-    const result = await cli(["run", "--seed", "3", "--shard", "1/20", "--budget", "200s", "--report-dir", reportDir]);
+    const result = await cli([
+      "run",
+      "--seed",
+      "3",
+      "--shard",
+      "1/20",
+      "--budget",
+      "200s",
+      "--report-dir",
+      reportDir,
+    ]);
     expect(result.stdout.split("\n")[0]).toBe("seed 3 (replay this run with --seed 3)");
     expect(result.code).toBe(0);
     const report = await readReport(join(reportDir, "report.json"));
@@ -49,7 +59,12 @@ describe("failclosed run on the reference lane", () => {
       expect(family.status, family.family).toEqual({ kind: "closed" });
       expect(family.runs).toBeGreaterThanOrEqual(Math.ceil(family.minRuns / 20));
     }
-    expect((await readdir(reportDir)).sort()).toEqual(["junit.xml", "report.html", "report.json", "summary.md"]);
+    expect((await readdir(reportDir)).sort()).toEqual([
+      "junit.xml",
+      "report.html",
+      "report.json",
+      "summary.md",
+    ]);
     const gate = await cli(["gate", reportDir]);
     expect(gate.code).toBe(2);
     expect(gate.stdout).toMatch(/FAIL: pass rate \d+\/10\s*$/);
@@ -58,7 +73,9 @@ describe("failclosed run on the reference lane", () => {
   it("refuses an unknown family, listing the valid ones (exit 2)", async () => {
     const result = await cli(["run", "--only", "P99"]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^failclosed: USAGE: unknown probe family P99; the families are C01, C02, P01/);
+    expect(result.stderr).toMatch(
+      /^failclosed: USAGE: unknown probe family P99; the families are C01, C02, P01/,
+    );
   });
 
   it("refuses a malformed budget, shard or an external target without a keyring (exit 2)", async () => {
