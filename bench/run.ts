@@ -7,6 +7,7 @@ const SUITES: Array<() => Promise<{ suite: BenchSuite }>> = [
   () => import("./seal.bench.js"),
   () => import("./tree.bench.js"),
   () => import("./ledger.bench.js"),
+  () => import("./gate.bench.js"),
   () => import("./classify.bench.js"),
   () => import("./digest.bench.js"),
   () => import("./rehearsal.bench.js"),
