@@ -18,6 +18,7 @@ import {
   loadHistory,
 } from "../../fuzz/report/index.js";
 import { targetOpener } from "../../fuzz/targets/opener.js";
+import { databaseLocation } from "../../lane/db/open.js";
 import type { Report } from "../../fuzz/report-types.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -39,6 +40,9 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
   --target URL           an HTTP gate (T2): http://HOST:PORT
   --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
   --keyring K            the external target's test keyring: a private key of every role
+  --database-url URL     the reference lane's clone on a real PostgreSQL server: an admin
+                         connection; a scratch lane role, clone and production sentinel are
+                         made for the run and dropped after (default: embedded PGlite)
 Exit codes: 0 all closed and every control passed, 1 a finding, 2 inconclusive or usage,
 3 a canary in failclosed's own output.`;
 
@@ -77,6 +81,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       target: { type: "string" },
       "target-cmd": { type: "string" },
       keyring: { type: "string", multiple: true },
+      "database-url": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     RUN_USAGE,
@@ -90,6 +95,12 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
     throw usageError("--target and --target-cmd exclude each other", RUN_USAGE);
   }
   const external = values.target !== undefined || values["target-cmd"] !== undefined;
+  const server = values["database-url"];
+  if (server !== undefined) {
+    if (external)
+      throw usageError("--database-url is for the reference lane, not an external target", RUN_USAGE);
+    databaseLocation({ databaseUrl: server }); // refuses what is not a postgres:// URL
+  }
   if (external && values.keyring === undefined)
     throw usageError("an external target needs --keyring", RUN_USAGE);
   if (!external && values.keyring !== undefined) {
@@ -121,6 +132,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   const openTarget = targetOpener({
     ...(values.target === undefined ? {} : { url: values.target }),
     ...(values["target-cmd"] === undefined ? {} : { command: values["target-cmd"] }),
+    ...(server === undefined ? {} : { server }),
     workDir,
   });
   const config: RunConfig = {

@@ -12,6 +12,8 @@ export interface TargetChoice {
   readonly command?: string;
   /** Where the reference lane keeps its clones, when neither is given. */
   readonly workDir: string;
+  /** An admin connection to a real server for the reference lane's clone and sentinel. */
+  readonly server?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function targetOpener(choice: TargetChoice): (kut: KeyringUnderTest, now:
       testMode: true,
       gateKid: kut.kids.gate,
       rehearsalKid: kut.kids.rehearsal,
+      ...(choice.server === undefined ? {} : { server: choice.server }),
     });
   };
 }

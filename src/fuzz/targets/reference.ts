@@ -33,6 +33,7 @@ import { watchEvidence } from "./evidence-watch.js";
 import { openInProcessTarget, type InProcessSystem } from "./in-process.js";
 import { splitKeyring } from "./keyring-split.js";
 import { rehearseOnVariant } from "./reference-variant.js";
+import { createServerClone, type ServerClone } from "./server-clone.js";
 import { copyClone, createTemplateClone } from "./reference-clone.js";
 
 export interface ReferenceTargetOptions {
@@ -54,6 +55,11 @@ export interface ReferenceTargetOptions {
    * variant, for tests that prove the fuzzer catches a flawed component; the command line passes none.
    */
   readonly components?: ReferenceComponents;
+  /**
+   * An admin connection to a real PostgreSQL server: the lane's clone (and a production sentinel)
+   * are made there for the run, instead of on embedded PGlite. The gate's ledger stays embedded.
+   */
+  readonly server?: string;
 }
 
 export interface ReferenceComponents {
@@ -91,6 +97,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
   const root = await mkdtemp(join(options.workDir, "reference-"));
   const template = join(root, "template");
   let generation = 0;
+  let server: ServerClone | undefined;
 
   async function openGeneration(): Promise<InProcessSystem> {
     generation += 1;
@@ -99,13 +106,18 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
     const cloneDir = join(dir, "clone");
     await mkdir(evidenceDir, { recursive: true });
     const config: LaneConfig = {
-      clone: { engine: "pglite", dataDir: cloneDir },
-      production: PRODUCTION,
+      clone:
+        server === undefined
+          ? { engine: "pglite", dataDir: cloneDir }
+          : { engine: "postgres", url: server.cloneUrl },
+      production: server === undefined ? PRODUCTION : [...PRODUCTION, { database: server.sentinel }],
       keyring: [],
       ...(options.rehearsalKid === undefined ? {} : { rehearsalKid: options.rehearsalKid }),
       evidenceDir,
       statementTimeoutMs: options.statementTimeoutMs ?? 10_000,
-      compareCluster: true,
+      // A shared server sees other sessions create databases and roles: only a private one could
+      // compare the cluster digest.
+      compareCluster: server === undefined,
     };
     let gate: GateService | undefined;
     let lane: Lane | undefined;
@@ -118,7 +130,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
           ...(options.gateKid === undefined ? {} : { gateKid: options.gateKid }),
           ...(options.components?.gate === undefined ? {} : { components: options.components.gate }),
         }),
-        copyClone(template, cloneDir),
+        server === undefined ? copyClone(template, cloneDir) : Promise.resolve(),
       ]);
       lane = await openLane(config, {
         testMode: true,
@@ -126,7 +138,8 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
         clock: options.clock,
         ...(options.components?.lane === undefined ? {} : { components: options.components.lane }),
       });
-      return await systemOf(gate, lane, evidenceDir, dir);
+      const sentinel = server?.sentinelDigest.bind(server);
+      return await systemOf(gate, lane, evidenceDir, dir, sentinel);
     } catch (error) {
       const [openedGate, openedLane] = [gate, lane];
       await closeQuietly(
@@ -139,6 +152,8 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
 
   try {
     await createTemplateClone(template, operatorKey, options.clock.now());
+    if (options.server !== undefined)
+      server = await createServerClone(options.server, operatorKey, options.clock.now());
     const target = await openInProcessTarget({
       name: "reference",
       operations: OPERATIONS,
@@ -166,10 +181,12 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
       },
       async close() {
         await target.close();
+        await server?.drop();
         await rm(root, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await server?.drop().catch(() => undefined);
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
@@ -180,6 +197,7 @@ async function systemOf(
   lane: Lane,
   evidenceDir: string,
   dir: string,
+  sentinelDigest?: () => Promise<string>,
 ): Promise<InProcessSystem> {
   const evidence = await watchEvidence(evidenceDir);
   const audit = await watchAudit(gate.ledger);
@@ -198,9 +216,11 @@ async function systemOf(
     async state(operation) {
       const consumedNonces = await gate.ledger.consumedCount();
       // Only a rehearsal touches the clone, and a digest costs tens of milliseconds.
-      return operation === "rehearse"
-        ? { consumedNonces, cloneDigest: await lane.cloneDigest() }
-        : { consumedNonces };
+      if (operation !== "rehearse") return { consumedNonces };
+      const cloneDigest = await lane.cloneDigest();
+      return sentinelDigest === undefined
+        ? { consumedNonces, cloneDigest }
+        : { consumedNonces, cloneDigest, sentinelDigest: await sentinelDigest() };
     },
     async close() {
       await closeQuietly(

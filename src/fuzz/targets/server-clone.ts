@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openPostgres } from "../../lane/db/postgres.js";
+import { FailclosedError } from "../../lane/errors.js";
+import { makeMarker, writeMarker } from "../../lane/rehearsal/marker.js";
+import { digestDatabase } from "../../lane/rehearsal/digest.js";
+import type { KeyEntry } from "../../lane/seal/keyring.js";
+import { CLONE_NAME, SEED_SQL } from "./reference-clone.js";
+
+/**
+ * The reference lane's clone on a real server (`failclosed run --database-url`): a scratch lane
+ * role (LOGIN, NOSUPERUSER, CREATEDB, its own password) owning a seeded, marked clone, and a
+ * production sentinel database the lane is told is production and that must never change (F3).
+ * All of it is made for one run and dropped after; nothing else on the server is touched.
+ */
+export interface ServerClone {
+  /** The lane's connection: the scratch role, the clone. */
+  readonly cloneUrl: string;
+  readonly sentinel: string;
+  sentinelDigest(): Promise<string>;
+  drop(): Promise<void>;
+}
+
+const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+async function asAdmin(adminUrl: string, statements: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ownedDatabases(adminUrl: string, role: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  await client.connect();
+  try {
+    const result = await client.query<{ datname: string }>(
+      "SELECT d.datname FROM pg_catalog.pg_database d JOIN pg_catalog.pg_roles r ON r.oid = d.datdba WHERE r.rolname = $1",
+      [role],
+    );
+    return result.rows.map((row) => row.datname);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function urlFor(adminUrl: string, database: string, user?: { name: string; password: string }): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  if (user !== undefined) {
+    url.username = user.name;
+    url.password = user.password;
+  }
+  return url.toString();
+}
+
+export async function createServerClone(
+  adminUrl: string,
+  operatorKey: KeyEntry,
+  now: number,
+): Promise<ServerClone> {
+  const suffix = randomBytes(5).toString("hex");
+  const role = { name: `fc_lane_${suffix}`, password: randomBytes(18).toString("base64url") };
+  const clone = `fc_clone_${suffix}`;
+  const sentinel = `fc_production_${suffix}`;
+  const drop = async (): Promise<void> => {
+    // Every database the scratch role owns (a snapshot left by a failed restore too), then the role.
+    const owned = await ownedDatabases(adminUrl, role.name).catch((): string[] => []);
+    await asAdmin(adminUrl, [
+      ...[...new Set([clone, ...owned])].map((name) => `DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`),
+      `DROP DATABASE IF EXISTS ${quote(sentinel)} WITH (FORCE)`,
+    ]).catch(() => undefined);
+    await asAdmin(adminUrl, [`DROP ROLE IF EXISTS ${quote(role.name)}`]).catch(() => undefined);
+  };
+  try {
+    await asAdmin(adminUrl, [
+      `CREATE ROLE ${quote(role.name)} LOGIN NOSUPERUSER CREATEDB PASSWORD '${role.password}'`,
+      `CREATE DATABASE ${quote(clone)} OWNER ${quote(role.name)} TEMPLATE template0`,
+      `CREATE DATABASE ${quote(sentinel)} TEMPLATE template0`,
+    ]);
+    await asAdmin(urlFor(adminUrl, sentinel), [
+      "CREATE TABLE ledger_of_record (id integer PRIMARY KEY, amount bigint NOT NULL)",
+      "INSERT INTO ledger_of_record VALUES (1, 100), (2, 250), (3, 75)",
+    ]);
+    const cloneUrl = urlFor(adminUrl, clone, role);
+    const db = await openPostgres(cloneUrl, { max: 1 });
+    try {
+      await db.exec(SEED_SQL);
+      const marker = await makeMarker(operatorKey, CLONE_NAME, clone, now);
+      await db.withSession((session) => writeMarker(session, marker));
+    } finally {
+      await db.close();
+    }
+    return {
+      cloneUrl,
+      sentinel,
+      async sentinelDigest() {
+        const sentinelDb = await openPostgres(urlFor(adminUrl, sentinel), { max: 1 });
+        try {
+          const digest = await digestDatabase(sentinelDb);
+          if (!digest.ok)
+            throw new FailclosedError(
+              "DATABASE_UNAVAILABLE",
+              `cannot digest the sentinel: ${digest.error.kind}`,
+            );
+          return digest.value.digest;
+        } finally {
+          await sentinelDb.close();
+        }
+      },
+      drop,
+    };
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+}
