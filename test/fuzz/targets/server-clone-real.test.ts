@@ -11,12 +11,7 @@ import { ORACLES } from "../../../src/fuzz/oracles/index.js";
 import { openReferenceTarget } from "../../../src/fuzz/targets/index.js";
 import type { ProbeFamily } from "../../../src/fuzz/types.js";
 import { fixedClock } from "../../../src/lane/gate/clock.js";
-import {
-  adminQuery,
-  hasRealServer,
-  REAL_SERVER_SKIP_REASON,
-  REAL_SERVER_URL,
-} from "../../support/real-postgres.js";
+import { adminQuery, hasRealServer, REAL_SERVER_URL } from "../../support/real-postgres.js";
 
 const NOW = 1_781_265_600;
 let workDir: string;
@@ -28,7 +23,8 @@ async function leftovers(): Promise<number> {
   const roles = await adminQuery(
     "SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'fc\\_lane\\_%'",
   );
-  return Number(dbs.rows[0]?.n) + Number(roles.rows[0]?.n);
+  const count = (rows: unknown[]): number => Number((rows[0] as { n?: unknown } | undefined)?.n);
+  return count(dbs.rows) + count(roles.rows);
 }
 
 describe.skipIf(!hasRealServer())("the reference lane's clone on a real server", () => {
@@ -45,7 +41,7 @@ describe.skipIf(!hasRealServer())("the reference lane's clone on a real server",
     const kut = await deriveKeyringUnderTest("server-clone");
     let sentinelSeen = false;
     const report = await runFuzz({
-      families: [c02 as ProbeFamily, { ...(p08 as ProbeFamily), minRuns: 20 }],
+      families: [c02, { ...(p08 as ProbeFamily), minRuns: 20 }],
       openTarget: async (k, now) => {
         const target = await openReferenceTarget({
           keyringSources: k.sources,
