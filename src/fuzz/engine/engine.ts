@@ -73,8 +73,12 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     canaries: config.canariesOf(kut),
     sealedBy: sealedByKeyring(kut.keyring),
   };
-  const onAbort = (): void =>
-    void emit({ type: "interrupted", signal: String(config.signal.reason ?? "SIGINT") });
+  // Awaited before run-end, not left floating: a reporter that throws here must fail the run in
+  // its own flow, never as an unhandled rejection that kills it before the partial report.
+  let interruption: Promise<void> | undefined;
+  const onAbort = (): void => {
+    interruption = emit({ type: "interrupted", signal: String(config.signal.reason ?? "SIGINT") });
+  };
   config.signal.addEventListener("abort", onAbort, { once: true });
   await emit({
     type: "run-start",
@@ -101,8 +105,17 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     return Promise.all(
       group.map((family) =>
         limit(async () => {
-          const replayed = config.signal.aborted ? [] : ((await config.replay?.(family)) ?? []);
+          // A saved failure that cannot be read or judged makes its family inconclusive (which
+          // still blocks the release); it must not end the whole run without a report.
+          let replayed: readonly Finding[] = [];
+          let replayError: string | undefined;
+          try {
+            replayed = config.signal.aborted ? [] : ((await config.replay?.(family)) ?? []);
+          } catch (error) {
+            replayError = `saved failures could not be replayed: ${error instanceof Error ? error.message : String(error)}`;
+          }
           return runFamily({
+            ...(replayError === undefined ? {} : { inconclusiveFrom: replayError }),
             family,
             ctx,
             fire,
@@ -149,6 +162,7 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
       probesPerSecond: probes / Math.max(0.001, (finishedMs - startedMs) / 1000),
     },
   };
+  await interruption;
   await emit({ type: "run-end", report });
   return report;
 }

@@ -39,6 +39,8 @@ export interface FamilyRunOptions {
    * target has no fresh instance and is refired as it is.
    */
   readonly freshTarget?: () => Promise<FireContext["target"]>;
+  /** Inconclusive before it starts (its saved failures could not be replayed): it fires nothing. */
+  readonly inconclusiveFrom?: string;
 }
 
 /** Probes per fast-check run: small enough to stop promptly at the budget or an interrupt. */
@@ -93,7 +95,7 @@ export async function runFamily(options: FamilyRunOptions): Promise<FamilyResult
   const deadline = started + options.budgetMs;
   let runs = 0;
   let probes = 0;
-  let inconclusive: string | undefined;
+  let inconclusive: string | undefined = options.inconclusiveFrom;
   let failure: Failure | undefined;
   const findings: Finding[] = [...(options.replayed ?? [])];
   // Bytes already fired in this run. Against a stateful target a repeat is not the same probe: its
