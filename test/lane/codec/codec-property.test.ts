@@ -1,251 +1,38 @@
 /**
- * Property tests over the schema files themselves (R10): a small generator reads the same schema
- * objects the codec compiles (loadSchemaFiles) and builds fast-check arbitraries for the keywords
- * they use. Every generated document must decode; every mutation of one (duplicate member, lone
- * surrogate, BOM, excess depth, forbidden member, unknown member, dropped member, changed type)
- * must be refused with its own code. A keyword the generator does not know fails loudly, so a
- * schema change cannot silently make the generator produce documents the schema does not mean.
+ * Property tests over the schema files themselves (R10): the fuzzer's schema generator
+ * (src/fuzz/schema) reads the same schema objects the codec compiles and builds fast-check
+ * arbitraries for the keywords they use. Every generated document must decode; every mutation of
+ * one (duplicate member, lone surrogate, BOM, excess depth, forbidden member, unknown member,
+ * dropped member, changed type) must be refused with its own code. A keyword the generator does
+ * not know fails loudly, so a schema change cannot silently make the generator produce documents
+ * the schema does not mean.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CodecCode, DocumentKind } from "../../../src/lane/codec/index.js";
+import { CODEC_CODES, DOCUMENT_KINDS, decodeDocument } from "../../../src/lane/codec/index.js";
+import { documentArbitrary, schemaArbitrary } from "../../../src/fuzz/schema/documents.js";
 import {
-  CODEC_CODES,
-  DOCUMENT_KINDS,
-  GRANT_MAX_WINDOW_SECONDS,
-  PACKET_MAX_LIFETIME_SECONDS,
-  PERMIT_MAX_LIFETIME_SECONDS,
-  decodeDocument,
-  formatTimestamp,
-  loadSchemaFiles,
-  timestampSeconds,
-} from "../../../src/lane/codec/index.js";
+  KNOWN_KEYWORDS,
+  branchMemberSchema,
+  branchOf,
+  commonSchema,
+  isObject,
+  resolve,
+  rootSchema,
+  schemaMap,
+  strings,
+  type Json,
+  type JsonObject,
+  type Schema,
+} from "../../../src/fuzz/schema/walk.js";
 
-type Schema = Readonly<Record<string, unknown>>;
-type Json = string | number | boolean | null | Json[] | { [member: string]: Json };
-type JsonObject = { [member: string]: Json };
 type JsonType = "string" | "number" | "boolean" | "null" | "array" | "object";
 
 const VALID_RUNS = 200;
 const MUTATION_RUNS = 60;
-
-const FILES = loadSchemaFiles();
-const COMMON = FILES.get("common");
-if (COMMON === undefined) throw new Error("common.schema.json is missing");
-const DEFINITIONS = COMMON["definitions"] as Readonly<Record<string, Schema>>;
-
-/** Every keyword the generator understands; anything else in a schema is an error. */
-const KNOWN_KEYWORDS = new Set([
-  "$schema",
-  "$id",
-  "$ref",
-  "title",
-  "description",
-  "definitions",
-  "type",
-  "const",
-  "enum",
-  "pattern",
-  "format",
-  "minLength",
-  "maxLength",
-  "properties",
-  "required",
-  "additionalProperties",
-  "items",
-  "minItems",
-  "maxItems",
-  "uniqueItems",
-  "if",
-  "then",
-  "else",
-  "not",
-  "oneOf",
-]);
-
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-/** Follows $ref into common.schema.json (the only target the schema files use). */
-function resolve(schema: Schema): Schema {
-  let current = schema;
-  for (let hops = 0; typeof current["$ref"] === "string"; hops++) {
-    const match = /^(?:urn:failclosed:schema:common)?#\/definitions\/([A-Za-z0-9_]+)$/.exec(current["$ref"]);
-    const target = match?.[1] === undefined ? undefined : DEFINITIONS[match[1]];
-    if (target === undefined || hops > 8) throw new Error(`generator: unsupported $ref ${current["$ref"]}`);
-    current = target;
-  }
-  for (const keyword of Object.keys(current)) {
-    if (!KNOWN_KEYWORDS.has(keyword)) throw new Error(`generator: unknown schema keyword ${keyword}`);
-  }
-  return current;
-}
-
-function strings(value: unknown): readonly string[] {
-  return Array.isArray(value) ? (value as string[]) : [];
-}
-
-function schemaMap(value: unknown): Readonly<Record<string, Schema>> {
-  return isObject(value) ? (value as unknown as Record<string, Schema>) : {};
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" ? value : undefined;
-}
-
-const MIN_SECONDS = timestampSeconds("2000-01-01T00:00:00Z");
-const MAX_SECONDS = timestampSeconds("2099-12-31T23:59:59Z");
-const timestampArb = fc.integer({ min: MIN_SECONDS, max: MAX_SECONDS }).map(formatTimestamp);
-const nonceArb = fc
-  .uint8Array({ minLength: 16, maxLength: 64 })
-  .map((bytes) => Buffer.from(bytes).toString("base64url"));
-
-function stringArb(schema: Schema): fc.Arbitrary<string> {
-  const min = num(schema["minLength"]) ?? 0;
-  const max = num(schema["maxLength"]);
-  const fits = (s: string): boolean => {
-    const length = [...s].length;
-    return length >= min && (max === undefined || length <= max);
-  };
-  if (schema["format"] === "utc-timestamp") return timestampArb;
-  if (schema["format"] === "nonce") return nonceArb;
-  if (schema["format"] !== undefined)
-    throw new Error(`generator: unknown format ${JSON.stringify(schema["format"])}`);
-  if (typeof schema["pattern"] === "string") {
-    return fc.stringMatching(new RegExp(schema["pattern"])).filter(fits);
-  }
-  // Free text: any Unicode (astral characters included), never a lone surrogate.
-  return fc.string({ unit: "grapheme", minLength: min, maxLength: Math.min(max ?? 40, 40) }).filter(fits);
-}
-
-function arrayArb(schema: Schema): fc.Arbitrary<Json[]> {
-  const itemSchema = schema["items"];
-  if (!isObject(itemSchema)) throw new Error("generator: arrays need items");
-  const items = arbFor(itemSchema);
-  const minLength = num(schema["minItems"]) ?? 0;
-  // Small arrays keep the run fast; the R4 limit of 256 is tested in scanner and decode tests.
-  const maxLength = Math.min(num(schema["maxItems"]) ?? 256, minLength + 4);
-  if (schema["uniqueItems"] === true) {
-    return fc.uniqueArray(items, { minLength, maxLength, selector: (v) => JSON.stringify(v) });
-  }
-  return fc.array(items, { minLength, maxLength });
-}
-
-/** The `if` form the schemas use: every listed member absent or equal to its const. */
-function ifHolds(value: JsonObject, condition: Schema): boolean {
-  for (const [member, sub] of Object.entries(schemaMap(condition["properties"]))) {
-    if (member in value && JSON.stringify(value[member]) !== JSON.stringify(sub["const"])) return false;
-  }
-  return true;
-}
-
-/** The schema a member must satisfy in a branch: the branch's own when it names one, or the refined base. */
-function branchMemberSchema(base: Schema | undefined, branch: Schema | undefined): Schema {
-  if (branch === undefined) return base ?? {};
-  if (branch["$ref"] !== undefined || base === undefined) return branch;
-  return { ...resolve(base), ...branch };
-}
-
-function branchOf(schema: Schema, value: JsonObject): Schema | undefined {
-  if (!isObject(schema["if"])) return undefined;
-  const branch = ifHolds(value, schema["if"]) ? schema["then"] : schema["else"];
-  return isObject(branch) ? branch : undefined;
-}
-
-function objectArb(schema: Schema): fc.Arbitrary<JsonObject> {
-  if (schema["additionalProperties"] !== false) throw new Error("generator: objects must be closed (R7)");
-  const properties = schemaMap(schema["properties"]);
-  const model: Record<string, fc.Arbitrary<Json>> = {};
-  for (const [member, sub] of Object.entries(properties)) model[member] = arbFor(sub);
-  const base = fc.record(model, {
-    requiredKeys: [...strings(schema["required"])],
-  }) as fc.Arbitrary<JsonObject>;
-  if (schema["if"] === undefined) return base;
-  return base.chain((value) => {
-    const branch = branchOf(schema, value);
-    if (branch === undefined) return fc.constant(value);
-    const out: JsonObject = { ...value };
-    for (const member of strings(isObject(branch["not"]) ? branch["not"]["required"] : undefined))
-      delete out[member];
-    const branchProperties = schemaMap(branch["properties"]);
-    const redo: Record<string, fc.Arbitrary<Json>> = {};
-    for (const member of strings(branch["required"])) {
-      if (!(member in out))
-        redo[member] = arbFor(branchMemberSchema(properties[member], branchProperties[member]));
-    }
-    for (const member of Object.keys(branchProperties)) {
-      if (member in out)
-        redo[member] = arbFor(branchMemberSchema(properties[member], branchProperties[member]));
-    }
-    return fc.record(redo).map((extra) => ({ ...out, ...extra }));
-  });
-}
-
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-function arbFor(schemaIn: Schema): fc.Arbitrary<Json> {
-  const schema = resolve(schemaIn);
-  if ("const" in schema) return fc.constant(schema["const"] as Json);
-  if (Array.isArray(schema["enum"])) return fc.constantFrom(...(schema["enum"] as Json[]));
-  if (Array.isArray(schema["oneOf"])) return fc.oneof(...(schema["oneOf"] as Schema[]).map(arbFor));
-  switch (schema["type"]) {
-    case "string":
-      return stringArb(schema);
-    case "integer":
-      return fc.integer({ min: -MAX_SAFE, max: MAX_SAFE });
-    case "boolean":
-      return fc.boolean();
-    case "null":
-      return fc.constant(null);
-    case "array":
-      return arrayArb(schema);
-    case "object":
-      return objectArb(schema);
-    default:
-      throw new Error(`generator: unsupported type ${String(schema["type"])}`);
-  }
-}
-
-function rootSchema(kind: DocumentKind): Schema {
-  const schema = FILES.get(kind);
-  if (schema === undefined) throw new Error(`no schema file for ${kind}`);
-  return schema;
-}
-
-/** The clock-free rules JSON Schema cannot state (semantics.ts): windows and unique blocker ids. */
-function validDocumentArb(kind: DocumentKind): fc.Arbitrary<JsonObject> {
-  const raw = arbFor(rootSchema(kind)) as fc.Arbitrary<JsonObject>;
-  const window = (from: string, to: string, max: number): fc.Arbitrary<JsonObject> =>
-    fc.tuple(raw, fc.integer({ min: 1, max })).map(([doc, span]) => ({
-      ...doc,
-      [to]: formatTimestamp(timestampSeconds(doc[from] as string) + span),
-    }));
-  switch (kind) {
-    case "decision-packet":
-      return window("issued_at", "expires_at", PACKET_MAX_LIFETIME_SECONDS).map((doc) => {
-        const seen = new Set<string>();
-        const blockers = (doc["blockers"] as JsonObject[]).filter((b) => {
-          const fresh = !seen.has(b["id"] as string);
-          seen.add(b["id"] as string);
-          return fresh;
-        });
-        return { ...doc, blockers };
-      });
-    case "grant":
-      return window("not_before", "expires_at", GRANT_MAX_WINDOW_SECONDS);
-    case "permit":
-      return window("issued_at", "expires_at", PERMIT_MAX_LIFETIME_SECONDS);
-    case "action-request":
-    case "verdict":
-    case "rehearsal-request":
-    case "rehearsal-result":
-    case "evidence":
-    case "clone-marker":
-    case "jws-header":
-      return raw;
-  }
-}
+const validDocumentArb = (kind: DocumentKind): fc.Arbitrary<JsonObject> =>
+  documentArbitrary(kind) as unknown as fc.Arbitrary<JsonObject>;
 
 // ---------------------------------------------------------------------------------------------
 // Mutations work on a small JSON tree that can say what JSON.stringify cannot: duplicate members,
@@ -551,11 +338,13 @@ describe("the generator reads the schema files", () => {
       }
     };
     for (const kind of DOCUMENT_KINDS) walk(rootSchema(kind));
-    walk(COMMON);
+    walk(commonSchema());
   });
 
   it("refuses a schema with a keyword it does not know, instead of ignoring it", () => {
-    expect(() => arbFor({ type: "string", contentEncoding: "base64" })).toThrow(/unknown schema keyword/);
+    expect(() => schemaArbitrary({ type: "string", contentEncoding: "base64" })).toThrow(
+      /unknown schema keyword/,
+    );
   });
 });
 
