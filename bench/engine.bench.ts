@@ -4,7 +4,9 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { family as tokenLeak } from "../probes/p10-token-leak.js";
 import { canariesFromJwks } from "../src/fuzz/canary/index.js";
+import { familyContext } from "../src/fuzz/engine/family-context.js";
 import { deriveKeyringUnderTest } from "../src/fuzz/engine/keyring-under-test.js";
+import { loadSeedCorpus } from "../src/fuzz/engine/seed-corpus.js";
 import { runFamily } from "../src/fuzz/engine/run-family.js";
 import { sealedByKeyring } from "../src/fuzz/engine/sealed-by.js";
 import { ORACLES } from "../src/fuzz/oracles/index.js";
@@ -55,13 +57,7 @@ export const suite: BenchSuite = {
   name: "engine",
   async pairs() {
     const kut = await deriveKeyringUnderTest(SALT);
-    const ctx: FamilyContext = {
-      keyring: kut.keyring,
-      kids: kut.kids,
-      strangerKeyring: kut.stranger,
-      now: NOW,
-      salt: SALT,
-    };
+    const ctx: FamilyContext = familyContext(kut, NOW, SALT, await loadSeedCorpus());
     const canaries = canariesFromJwks(kut.jwkSets);
     const family = tokenLeak as ProbeFamily;
     const values = fc.sample(family.arbitrary(ctx), { numRuns: PROBES, seed: 1 });

@@ -11,6 +11,8 @@ import type { SqlDatabase } from "../src/lane/db/session.js";
 import { fixedClock } from "../src/lane/gate/clock.js";
 import { createGate, type Gate } from "../src/lane/gate/gate.js";
 import { openLedger } from "../src/lane/gate/ledger.js";
+import { familyContext } from "../src/fuzz/engine/family-context.js";
+import { loadSeedCorpus } from "../src/fuzz/engine/seed-corpus.js";
 import pg from "pg";
 import type { BenchPair, BenchSuite } from "./harness.js";
 
@@ -76,13 +78,7 @@ export const suite: BenchSuite = {
   name: "gate",
   async pairs() {
     const kut = await deriveKeyringUnderTest(SALT);
-    const ctx: FamilyContext = {
-      keyring: kut.keyring,
-      kids: kut.kids,
-      strangerKeyring: kut.stranger,
-      now: NOW,
-      salt: SALT,
-    };
+    const ctx: FamilyContext = familyContext(kut, NOW, SALT, await loadSeedCorpus());
     const owner = publicKeyOf(ctx, "owner");
     // A forged packet: signed by the stranger's owner key under the real owner kid.
     const held = await authorizedRequest(ctx, {

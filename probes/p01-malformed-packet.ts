@@ -2,17 +2,20 @@ import fc from "fast-check";
 import {
   authorizedParts,
   authorizedRequest,
+  describeBase,
   describeMutation,
   headerOf,
   keyOf,
   labelOf,
   malformationsOf,
+  packetBases,
   rawJws,
   renderMutated,
   sealAs,
   type FamilyContext,
   type Malformation,
   type MemberSpec,
+  type PacketBase,
   type ProbeFamily,
   entropy,
 } from "../src/index.js";
@@ -22,6 +25,8 @@ type Where = "request" | "packet" | "grant";
 
 interface Value {
   readonly entropy: number;
+  /** The packet the request is built on: built in, a seed of corpora/P01/seeds/, or schema-drawn. */
+  readonly base: PacketBase;
   readonly where: Where;
   readonly malformations: readonly Malformation[];
 }
@@ -66,7 +71,7 @@ const SPECS: Readonly<Record<Where, readonly MemberSpec[]>> = {
 };
 
 async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
-  const parts = authorizedParts(ctx, labelOf(value), "CUTOVER");
+  const parts = authorizedParts(ctx, labelOf(value), "CUTOVER", value.base);
   const mutations = value.malformations.map((m) => m.mutation);
   const request = await authorizedRequest(ctx, parts);
   switch (value.where) {
@@ -103,10 +108,11 @@ export const family: ProbeFamily<Value> = {
   role: "attack",
   rules: ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R11", "S5"],
   minRuns: 1_000,
-  arbitrary: () =>
+  arbitrary: (ctx) =>
     fc.constantFrom<Where>("request", "packet", "grant").chain((where) =>
       fc.record({
         entropy: entropy(),
+        base: packetBases(ctx, "P01"),
         where: fc.constant(where),
         malformations: malformationsOf(SPECS[where]),
       }),
@@ -114,5 +120,5 @@ export const family: ProbeFamily<Value> = {
   render,
   breaks: (value) => value.malformations[0]?.rule,
   describe: (value) =>
-    `${value.where}: ${value.malformations.map((m) => describeMutation(m.mutation)).join("; ")}`,
+    `${value.where}: ${value.malformations.map((m) => describeMutation(m.mutation)).join("; ")} (${describeBase(value.base)})`,
 };

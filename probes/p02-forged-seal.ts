@@ -8,10 +8,12 @@ import {
   SEAL_TYPES,
   authorizedParts,
   authorizedRequest,
+  describeBase,
   encodeDocument,
   keyOf,
   labelOf,
   lookalikes,
+  packetBases,
   passingEvidence,
   rawJws,
   renderMutated,
@@ -22,6 +24,7 @@ import {
   type FamilyContext,
   type Grant,
   type KeyEntry,
+  type PacketBase,
   type ProbeFamily,
   type Role,
   type SealType,
@@ -91,6 +94,8 @@ interface Forgery {
 
 interface Value {
   readonly entropy: number;
+  /** The packet the request is built on: built in, a seed of corpora/P02/seeds/, or schema-drawn. */
+  readonly base: PacketBase;
   readonly action: Action;
   readonly forgeries: readonly Forgery[];
 }
@@ -230,10 +235,11 @@ function flawArbitrary(slot: Slot): fc.Arbitrary<Flaw> {
 }
 
 /** One or two forgeries on distinct seals: each alone is a broken seal, so any shrink still is. */
-function valueArbitrary(): fc.Arbitrary<Value> {
+function valueArbitrary(ctx: FamilyContext): fc.Arbitrary<Value> {
   return fc.constantFrom(...ACTIONS).chain((action) =>
     fc.record({
       entropy: entropy(),
+      base: packetBases(ctx, "P02"),
       action: fc.constant(action),
       forgeries: fc.uniqueArray(
         fc.oneof(...slotsOf(action).map((slot) => flawArbitrary(slot).map((flaw) => ({ slot, flaw })))),
@@ -310,7 +316,7 @@ function describe(value: Value): string {
   const forged = value.forgeries.map(
     (f) => `${slotName(f.slot, value.action)}: ${explain(f.flaw, f.slot).what}`,
   );
-  return `${value.action} request; ${forged.join("; ")}`;
+  return `${value.action} request; ${forged.join("; ")} (${describeBase(value.base)})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -342,6 +348,7 @@ function evidenceOf(ctx: FamilyContext, parts: AuthorizedParts): EvidenceClaims 
     parts.label,
     parts.artifactSha256 ?? stand("artifact"),
     parts.evidenceTree ?? stand("tree"),
+    parts.packet.packet_id,
   );
 }
 
@@ -636,7 +643,7 @@ async function duplicateHeader(
 }
 
 async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
-  const parts = authorizedParts(ctx, labelOf(value), value.action);
+  const parts = authorizedParts(ctx, labelOf(value), value.action, value.base);
   // Start from the request a correct gate allows and swap in the forged seals only.
   const base = await authorizedRequest(ctx, parts);
   const forged = new Map<Slot, string>();

@@ -372,7 +372,7 @@ async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
       ctx,
       "rehearsal",
       "evidence",
-      passingEvidence(ctx, label, evidenceArtifact, parts.evidenceTree),
+      passingEvidence(ctx, label, evidenceArtifact, parts.evidenceTree, parts.packet.packet_id),
     );
   }
   return renderMutated(request(ctx, label, value.action, packetJws, grants, evidence), []);

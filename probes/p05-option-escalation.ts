@@ -4,16 +4,19 @@ import {
   OPTIONS,
   authorizedParts,
   authorizedRequest,
+  describeBase,
   headerOf,
   keyOf,
   labelOf,
   lookalikes,
+  packetBases,
   rawJws,
   renderMutated,
   type Action,
   type FamilyContext,
   type Mutation,
   type Option,
+  type PacketBase,
   type ProbeFamily,
   entropy,
 } from "../src/index.js";
@@ -43,6 +46,8 @@ type DefaultFlaw =
 
 interface Value {
   readonly entropy: number;
+  /** The packet the request is built on: built in, a seed of corpora/P05/seeds/, or schema-drawn. */
+  readonly base: PacketBase;
   readonly action: Action;
   readonly selected: SelectedFlaw | null;
   readonly default: DefaultFlaw | null;
@@ -115,11 +120,12 @@ const defaultArbitrary: fc.Arbitrary<DefaultFlaw> = fc.oneof(
  * broken default is refused before anything looks at `selected`, so it comes less often, and
  * either may shrink away (cross-shrinking to null) as long as the other remains.
  */
-function valueArbitrary(): fc.Arbitrary<Value> {
+function valueArbitrary(ctx: FamilyContext): fc.Arbitrary<Value> {
   return fc.constantFrom(...ACTIONS).chain((action) =>
     fc
       .record({
         entropy: entropy(),
+        base: packetBases(ctx, "P05"),
         action: fc.constant(action),
         selected: fc.oneof(
           { withCrossShrink: true },
@@ -183,7 +189,7 @@ function breaks(value: Value): string | undefined {
 function describe(value: Value): string {
   return `${value.action} request; packet ${explanations(value)
     .map((e) => e.what)
-    .join("; ")}`;
+    .join("; ")} (${describeBase(value.base)})`;
 }
 
 function selectedRaw(flaw: SelectedFlaw): string {
@@ -206,7 +212,7 @@ function selectedRaw(flaw: SelectedFlaw): string {
 }
 
 async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
-  const parts = authorizedParts(ctx, labelOf(value), value.action);
+  const parts = authorizedParts(ctx, labelOf(value), value.action, value.base);
   const base = await authorizedRequest(ctx, parts);
   const mutations: Mutation[] = [];
   if (value.selected !== null) {

@@ -4,15 +4,20 @@ import {
   IRREVERSIBLE_ACTIONS,
   authorizedParts,
   authorizedRequest,
+  describeBase,
   headerOf,
   keyOf,
   labelOf,
   lookalikes,
+  packetBases,
   rawJws,
   renderMutated,
+  validPacket,
   type Action,
+  type DecisionPacket,
   type FamilyContext,
   type Mutation,
+  type PacketBase,
   type ProbeFamily,
   entropy,
 } from "../src/index.js";
@@ -24,7 +29,10 @@ import {
  * empty or unknown actors. Grants and evidence are perfect.
  */
 
-/** The packet's own two blockers (validPacket), both DISCHARGED in the authorised request. */
+/**
+ * The first two blockers of the authorised packet, both DISCHARGED there (a base with fewer is
+ * given the built-in packet's, see withTwoBlockers).
+ */
 type Which = 0 | 1;
 type OpenStatus = Exclude<(typeof BLOCKER_STATUSES)[number], "DISCHARGED">;
 
@@ -48,6 +56,8 @@ type Flaw =
 
 interface Value {
   readonly entropy: number;
+  /** The packet the request is built on: built in, a seed of corpora/P06/seeds/, or schema-drawn. */
+  readonly base: PacketBase;
   readonly action: Action;
   readonly flaws: readonly Flaw[];
 }
@@ -128,7 +138,7 @@ const placeOf = (f: Flaw): string => {
  * "no more"). A flaw on the whole list replaces every blocker, so it stands alone; each other flaw
  * breaks a rule by itself and nothing here discharges anything.
  */
-function valueArbitrary(): fc.Arbitrary<Value> {
+function valueArbitrary(ctx: FamilyContext): fc.Arbitrary<Value> {
   const more = fc.oneof(
     { withCrossShrink: true },
     { weight: 1, arbitrary: fc.constant<Flaw[]>([]) },
@@ -136,6 +146,7 @@ function valueArbitrary(): fc.Arbitrary<Value> {
   );
   return fc.record({
     entropy: entropy(),
+    base: packetBases(ctx, "P06"),
     action: fc.constantFrom(...GUARDED),
     flaws: fc
       .tuple(flawArbitrary, more)
@@ -185,7 +196,7 @@ function breaks(value: Value): string | undefined {
 }
 
 function describe(value: Value): string {
-  return `${value.action} request; ${value.flaws.map((f) => explain(f).what).join("; ")}`;
+  return `${value.action} request; ${value.flaws.map((f) => explain(f).what).join("; ")} (${describeBase(value.base)})`;
 }
 
 type Raw = Record<string, unknown>;
@@ -264,12 +275,24 @@ function blockersRaw(value: Value, original: readonly Raw[]): string | undefined
   return JSON.stringify([...prepended, ...blockers, ...appended]);
 }
 
+/**
+ * Flaws name blocker 0 or 1: a base with fewer blockers (a seed or a generated packet may have
+ * none) is given the built-in packet's discharged ones, under ids it does not already use.
+ */
+function withTwoBlockers(ctx: FamilyContext, packet: DecisionPacket): DecisionPacket {
+  if (packet.blockers.length >= 2) return packet;
+  const used = new Set(packet.blockers.map((b) => b.id));
+  const extra = validPacket(ctx, packet.selected).blockers.filter((b) => !used.has(b.id));
+  return { ...packet, blockers: [...packet.blockers, ...extra].slice(0, 2) };
+}
+
 async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
-  const parts = authorizedParts(ctx, labelOf(value), value.action);
+  const parts = authorizedParts(ctx, labelOf(value), value.action, value.base);
   const base = await authorizedRequest(ctx, parts);
+  const authorized = withTwoBlockers(ctx, parts.packet);
   const raw = blockersRaw(
     value,
-    parts.packet.blockers.map((b): Raw => ({ ...b })),
+    authorized.blockers.map((b): Raw => ({ ...b })),
   );
   const mutation: Mutation =
     raw === undefined ? { kind: "remove", path: ["blockers"] } : { kind: "replace", path: ["blockers"], raw };
@@ -277,7 +300,7 @@ async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
   const owner = keyOf(ctx, "owner");
   const packet = await rawJws(
     headerOf(owner, "decision-packet+jws"),
-    renderMutated(parts.packet, [mutation]),
+    renderMutated(authorized, [mutation]),
     owner,
   );
   return renderMutated({ ...base, packet }, []);

@@ -248,7 +248,9 @@ async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
   // The documents as a correct holder would make them; the flaw below bends exactly one thing.
   let packet: Record<string, unknown> = { ...parts.packet };
   let grants = parts.grants.map((g) => ({ ...g }));
-  const claims: Record<string, unknown> = { ...passingEvidence(ctx, label, artifactSha256, evidenceTree) };
+  const claims: Record<string, unknown> = {
+    ...passingEvidence(ctx, label, artifactSha256, evidenceTree, parts.packet.packet_id),
+  };
   let evidenceKey = rehearsal;
   let evidenceTyp = "evidence+jws";
   let evidence: string | undefined;

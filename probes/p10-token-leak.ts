@@ -396,7 +396,7 @@ async function renderDeep(what: Deep, d: DeepInput): Promise<Uint8Array> {
 function evidenceOf(ctx: FamilyContext, label: string, parts: ReturnType<typeof authorizedParts>) {
   const { artifactSha256, evidenceTree } = parts;
   if (artifactSha256 === undefined || evidenceTree === undefined) throw new Error("QT001_APPLY has evidence");
-  return passingEvidence(ctx, label, artifactSha256, evidenceTree);
+  return passingEvidence(ctx, label, artifactSha256, evidenceTree, parts.packet.packet_id);
 }
 
 function payloadName(payload: Payload): string {

@@ -39,8 +39,4 @@ function readFileOrFail(path: string): Buffer {
   }
 }
 
-/** A JWS kept in a file usually ends with one newline; nothing else around it is accepted. */
-export function jwsText(bytes: Buffer): string {
-  const text = bytes.toString("latin1");
-  return text.endsWith("\r\n") ? text.slice(0, -2) : text.endsWith("\n") ? text.slice(0, -1) : text;
-}
+export { jwsText } from "../lane/seal/jws-text.js";

@@ -4,6 +4,7 @@
  * discriminated union with a literal tag; no pairs of booleans that could contradict each other.
  */
 import type fc from "fast-check";
+import type { DecisionPacket } from "../lane/codec/documents.js";
 import type { Keyring } from "../lane/seal/keyring.js";
 
 /** Which operation of the system under test a probe is fired at (SPEC section 8). */
@@ -24,6 +25,26 @@ export interface FamilyContext {
   readonly now: number;
   /** Deterministic per-run salt mixed into nonces and ids, so reruns with a new seed never collide. */
   readonly salt: string;
+  /** The seed documents of corpora/<family>/seeds/, checked by the codec when loaded. */
+  readonly corpus: SeedCorpus;
+}
+
+/** A decision packet a family starts from: its structure is kept, its authority is re-made. */
+export interface SeedPacket {
+  /** The family whose seeds directory holds it. */
+  readonly family: string;
+  /** The file's name, e.g. FIX7-P0-2026-06-12.packet.jws. */
+  readonly name: string;
+  readonly packet: DecisionPacket;
+}
+
+export interface SeedCorpus {
+  /**
+   * The SHA-256 tree id of every family's seeds directory, recorded with findings: regenerating
+   * from seed and path gives the same bytes only over the same seeds.
+   */
+  readonly digest: string;
+  readonly packets: readonly SeedPacket[];
 }
 
 /**
@@ -222,6 +243,8 @@ export interface Versions {
   readonly failclosed: string;
   readonly node: string;
   readonly fastCheck: string;
+  /** The seed corpus's tree id (SeedCorpus.digest); absent in findings made before seeds existed. */
+  readonly corpus?: string;
 }
 
 /** How one family ended. */

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import { readReport } from "../../src/fuzz/report/index.js";
 
 const run = promisify(execFile);
@@ -68,6 +69,32 @@ describe("failclosed run on the reference lane", () => {
     const gate = await cli(["gate", reportDir]);
     expect(gate.code).toBe(2);
     expect(gate.stdout).toMatch(/FAIL: pass rate \d+\/10\s*$/);
+  });
+
+  it("--corpus: seeds from the directory given, their digest in the report; a bad seed stops the run before any probe (exit 2)", async () => {
+    const corpus = join(dir, "corpus");
+    await mkdir(join(corpus, "P05", "seeds"), { recursive: true });
+    await copyFile(
+      resolve("corpora/P05/seeds/QT001-dryrun-only.packet.json"),
+      join(corpus, "P05", "seeds", "only.packet.json"),
+    );
+    const reportDir = join(dir, "corpus-run");
+    const good = await cli([
+      "run",
+      ...["--seed", "5", "--only", "P05,C01", "--runs", "60", "--corpus", corpus, "--report-dir", reportDir],
+    ]);
+    expect(good.code, good.stderr).toBe(2); // under each family's minimum runs: inconclusive, never passed
+    const report = await readReport(join(reportDir, "report.json"));
+    expect(report.versions.corpus).toBe((await loadSeedCorpus(corpus)).digest);
+    expect(report.families.every((f) => f.findings.length === 0 && f.runs === 60)).toBe(true);
+
+    await writeFile(join(corpus, "P05", "seeds", "bad.packet.json"), '{"kind":"decision-packet"}');
+    const bad = await cli(["run", "--only", "P05", "--corpus", corpus, "--report-dir", join(dir, "never")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^failclosed: DOCUMENT_INVALID: .*bad\.packet\.json: not a valid decision packet/,
+    );
+    await expect(readdir(join(dir, "never"))).rejects.toThrow();
   });
 
   it("refuses an unknown family, listing the valid ones (exit 2)", async () => {

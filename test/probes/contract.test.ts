@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { canariesFromJwks } from "../../src/fuzz/canary/index.js";
 import { loadFamilies } from "../../src/fuzz/engine/families.js";
 import { deriveKeyringUnderTest } from "../../src/fuzz/engine/keyring-under-test.js";
+import { familyContext } from "../../src/fuzz/engine/family-context.js";
+import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import type { FamilyContext, ProbeFamily, Step } from "../../src/fuzz/types.js";
 
 /**
@@ -35,7 +37,7 @@ async function rendered(family: ProbeFamily, value: unknown): Promise<string> {
 beforeAll(async () => {
   families = await loadFamilies();
   const kut = await deriveKeyringUnderTest(SALT);
-  ctx = { keyring: kut.keyring, kids: kut.kids, strangerKeyring: kut.stranger, now: NOW, salt: SALT };
+  ctx = familyContext(kut, NOW, SALT, await loadSeedCorpus());
   secretForms = canariesFromJwks(kut.jwkSets).flatMap(forms);
 });
 

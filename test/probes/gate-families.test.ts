@@ -14,7 +14,13 @@ import { family as p05 } from "../../probes/p05-option-escalation.js";
 import { family as p06 } from "../../probes/p06-blocker-bypass.js";
 import { deriveKeyringUnderTest } from "../../src/fuzz/engine/keyring-under-test.js";
 import type { FamilyContext, ProbeFamily } from "../../src/fuzz/types.js";
-import { authorizedParts, authorizedRequest, labelOf, renderMutated } from "../../src/index.js";
+import {
+  authorizedParts,
+  authorizedRequest,
+  labelOf,
+  renderMutated,
+  type PacketBase,
+} from "../../src/index.js";
 import { decodeDocument } from "../../src/lane/codec/decode.js";
 import type { Action } from "../../src/lane/codec/documents.js";
 import { timestampSeconds } from "../../src/lane/codec/formats.js";
@@ -23,6 +29,8 @@ import { openPglite } from "../../src/lane/db/pglite.js";
 import { fixedClock } from "../../src/lane/gate/clock.js";
 import { createGate, type Gate } from "../../src/lane/gate/gate.js";
 import { openLedger } from "../../src/lane/gate/ledger.js";
+import { familyContext } from "../../src/fuzz/engine/family-context.js";
+import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import type { Ledger } from "../../src/lane/gate/ledger-types.js";
 
 const NOW = timestampSeconds("2030-01-15T12:00:00Z");
@@ -53,13 +61,7 @@ function h(): Harness {
 
 beforeAll(async () => {
   const kut = await deriveKeyringUnderTest(SALT);
-  const ctx: FamilyContext = {
-    keyring: kut.keyring,
-    kids: kut.kids,
-    strangerKeyring: kut.stranger,
-    now: NOW,
-    salt: SALT,
-  };
+  const ctx: FamilyContext = familyContext(kut, NOW, SALT, await loadSeedCorpus());
   // One gate for the four families: labels (hence grant ids and nonces) never collide across them.
   const db = await openPglite();
   const ledger = await openLedger(db);
@@ -97,7 +99,10 @@ function shrinkCandidates<S>(family: ProbeFamily<S>, seed: number): S[] {
   return seen;
 }
 
-function familySuite<S extends { readonly action: Action }>(family: ProbeFamily<S>): void {
+/** Each family's values name their action, and the packet base they start from when they have one. */
+function familySuite<S extends { readonly action: Action; readonly base?: PacketBase }>(
+  family: ProbeFamily<S>,
+): void {
   describe(`${family.id} ${family.name}`, () => {
     it("declares an attack on decide with at least 1000 runs", () => {
       expect({
@@ -149,15 +154,15 @@ function familySuite<S extends { readonly action: Action }>(family: ProbeFamily<
       // F3: a refused probe consumes nothing.
       expect(await ledger.consumedCount()).toBe(consumedBefore);
 
-      // F5 for these very labels: without the flaw, the request is allowed, so the grants the
-      // attacks carried were genuine and are still unused.
-      const labels = new Map<string, Action>();
+      // F5 for these very labels and bases: without the flaw, the request is allowed, so the
+      // grants the attacks carried were genuine and are still unused.
+      const labels = new Map<string, S>();
       for (const value of values) {
-        if (labels.size < CONTROLS) labels.set(labelOf(value), value.action);
+        if (labels.size < CONTROLS) labels.set(labelOf(value), value);
       }
-      for (const [label, action] of labels) {
-        const bytes = renderMutated(await authorizedRequest(ctx, authorizedParts(ctx, label, action)), []);
-        const decision = await gate.decide(bytes);
+      for (const [label, { action, base }] of labels) {
+        const parts = authorizedParts(ctx, label, action, base);
+        const decision = await gate.decide(renderMutated(await authorizedRequest(ctx, parts), []));
         expect({ action, verdict: decision.verdict.verdict }).toStrictEqual({ action, verdict: "ALLOW" });
         expect(typeof decision.verdict.permit).toBe("string");
       }

@@ -38,6 +38,8 @@ import type { LaneConfig } from "../../src/lane/rehearsal/config.js";
 import { openLane, type Lane } from "../../src/lane/rehearsal/lane.js";
 import { loadKeyringFromSources } from "../../src/lane/seal/keyring.js";
 import { keyOf } from "../../src/fuzz/build/seal.js";
+import { familyContext } from "../../src/fuzz/engine/family-context.js";
+import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 
 const SALT = "test-salt";
 const NOW = Date.UTC(2026, 5, 12, 12, 0, 0) / 1000;
@@ -50,7 +52,7 @@ let secretForms: string[];
 
 beforeAll(async () => {
   kut = await deriveKeyringUnderTest(SALT);
-  ctx = { keyring: kut.keyring, kids: kut.kids, strangerKeyring: kut.stranger, now: NOW, salt: SALT };
+  ctx = familyContext(kut, NOW, SALT, await loadSeedCorpus());
   secretForms = canariesFromJwks(kut.jwkSets).flatMap((secret) =>
     labelledEncodings(secret).map((f) => f.text),
   );

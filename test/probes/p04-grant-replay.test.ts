@@ -12,6 +12,8 @@ import type { SqlDatabase } from "../../src/lane/db/session.js";
 import { fixedClock } from "../../src/lane/gate/clock.js";
 import { createGate } from "../../src/lane/gate/gate.js";
 import { openLedger } from "../../src/lane/gate/ledger.js";
+import { familyContext } from "../../src/fuzz/engine/family-context.js";
+import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import type { Ledger } from "../../src/lane/gate/ledger-types.js";
 import { ok } from "../../src/lane/result.js";
 
@@ -80,7 +82,7 @@ function run(target: Target) {
 
 beforeAll(async () => {
   kut = await deriveKeyringUnderTest(SALT);
-  ctx = { keyring: kut.keyring, kids: kut.kids, strangerKeyring: kut.stranger, now: NOW, salt: SALT };
+  ctx = familyContext(kut, NOW, SALT, await loadSeedCorpus());
   db = await openPglite();
 });
 

@@ -8,6 +8,8 @@ import { runFuzz, runIdFor, type RunConfig } from "../../fuzz/engine/engine.js";
 import { keyringUnderTestFromFiles } from "../../fuzz/engine/external-keyring.js";
 import { loadFamilies, selectFamilies } from "../../fuzz/engine/families.js";
 import { replayCorpus } from "../../fuzz/engine/corpus.js";
+import { loadSeedCorpus } from "../../fuzz/engine/seed-corpus.js";
+import { CORPORA_DIR } from "../../lane/paths.js";
 import { randomSeed } from "../../fuzz/engine/seeds.js";
 import { parseShard } from "../../fuzz/engine/shard.js";
 import { ORACLES } from "../../fuzz/oracles/index.js";
@@ -37,6 +39,8 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
   --timeout MS           per probe (default 15000)
   --shard I/N            run shard I of N: every family, with its share of runs and its own seeds
   --report-dir DIR       where reports go (default reports/<run-id>)
+  --corpus DIR           seeds (DIR/<family>/seeds/) and saved failures (DIR/<family>/failures/)
+                         (default: the corpora/ shipped with failclosed)
   --target URL           an HTTP gate (T2): http://HOST:PORT
   --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
   --keyring K            the external target's test keyring: a private key of every role
@@ -78,6 +82,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       timeout: { type: "string" },
       shard: { type: "string" },
       "report-dir": { type: "string" },
+      corpus: { type: "string" },
       target: { type: "string" },
       "target-cmd": { type: "string" },
       keyring: { type: "string", multiple: true },
@@ -111,6 +116,9 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   const budgetMs = parseBudget(values.budget ?? "100s");
   const families = selectFamilies(await loadFamilies(), ids(values.only), ids(values.skip));
   if (families.length === 0) throw usageError("no probe family left to run", RUN_USAGE);
+  const corpusDir = resolve(values.corpus ?? CORPORA_DIR);
+  // Read and checked before anything is fired: a bad seed stops the run with its path.
+  const corpus = await loadSeedCorpus(corpusDir);
   const now = Math.floor(Date.now() / 1000);
   const runId = runIdFor(now, seed, shard);
   const reportDir = resolve(values["report-dir"] ?? join("reports", runId));
@@ -137,6 +145,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   });
   const config: RunConfig = {
     families,
+    corpus,
     runId,
     now,
     seed,
@@ -159,15 +168,19 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
     freshTargets: !external,
     openTarget,
     replay: (family) =>
-      replayCorpus(family, {
-        openTarget,
-        oracles: ORACLES,
-        canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
-        timeoutMs: 15_000,
-        ...(keyringPaths === undefined
-          ? {}
-          : { keyringUnderTest: (salt: string) => keyringUnderTestFromFiles(keyringPaths, salt) }),
-      }),
+      replayCorpus(
+        family,
+        {
+          openTarget,
+          oracles: ORACLES,
+          canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
+          timeoutMs: 15_000,
+          ...(keyringPaths === undefined
+            ? {}
+            : { keyringUnderTest: (salt: string) => keyringUnderTestFromFiles(keyringPaths, salt) }),
+        },
+        corpusDir,
+      ),
     reporters: [
       consoleReporter({ stream: process.stderr, isTTY: process.stderr.isTTY }),
       fileReporter(reportDir, (text) => scanned?.(text), await loadHistory(resolve("reports"))),

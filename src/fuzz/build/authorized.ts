@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { Action, ActionRequest, DecisionPacket, Grant } from "../../lane/codec/documents.js";
 import { requiredGrantActions } from "../../lane/gate/policy.js";
 import type { FamilyContext } from "../types.js";
-import { passingEvidence, request, validGrant, validPacket } from "./documents.js";
+import { authorizedPacket, BUILTIN_BASE, type PacketBase } from "./bases.js";
+import { passingEvidence, request, validGrant } from "./documents.js";
 import { sealAs } from "./seal.js";
 
 /** The parts of a fully authorised request, before sealing: attacks change one of them. */
@@ -21,22 +22,26 @@ export function labelOf(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 24);
 }
 
-export function authorizedParts(ctx: FamilyContext, label: string, action: Action): AuthorizedParts {
+/**
+ * Everything a correct gate needs to allow `action`, starting from a packet base (the built-in
+ * packet unless given): the base re-made to authorise it, and one fresh grant per required action
+ * bound to the base's packet id.
+ */
+export function authorizedParts(
+  ctx: FamilyContext,
+  label: string,
+  action: Action,
+  base: PacketBase = BUILTIN_BASE,
+): AuthorizedParts {
   const apply = action === "QT001_APPLY";
   const artifactSha256 = createHash("sha256").update(`migration\0${label}`).digest("hex");
   const evidenceTree = createHash("sha256").update(`tree\0${ctx.salt}\0${label}`).digest("hex");
-  const packet = validPacket(
-    ctx,
-    "AUTHORIZE_PRODUCTION_EXECUTION",
-    apply ? { evidence: [evidenceTree] } : {},
-  );
+  const packet = authorizedPacket(ctx, base, apply ? [evidenceTree] : []);
   const grants = requiredGrantActions(action).map((needed) =>
-    validGrant(
-      ctx,
-      needed,
-      `${label}:${needed}`,
-      needed === "QT001_APPLY" ? { artifact_sha256: artifactSha256 } : {},
-    ),
+    validGrant(ctx, needed, `${label}:${needed}`, {
+      packet_id: packet.packet_id,
+      ...(needed === "QT001_APPLY" ? { artifact_sha256: artifactSha256 } : {}),
+    }),
   );
   return { label, action, packet, grants, ...(apply ? { artifactSha256, evidenceTree } : {}) };
 }
@@ -51,7 +56,7 @@ export async function authorizedRequest(ctx: FamilyContext, parts: AuthorizedPar
           ctx,
           "rehearsal",
           "evidence",
-          passingEvidence(ctx, parts.label, parts.artifactSha256, parts.evidenceTree),
+          passingEvidence(ctx, parts.label, parts.artifactSha256, parts.evidenceTree, parts.packet.packet_id),
         )
       : undefined;
   return request(ctx, parts.label, parts.action, packet, grants, evidence);

@@ -124,6 +124,7 @@ export function passingEvidence(
   label: string,
   artifactSha256: string,
   tree: string,
+  packetId: string,
 ): EvidenceClaims {
   const digest = (what: string): string =>
     createHash("sha256").update(`${ctx.salt}\0${label}\0${what}`).digest("hex");
@@ -133,7 +134,7 @@ export function passingEvidence(
     v: 1,
     tree,
     rehearsal_id: idFor(ctx, "rh", label),
-    packet_id: PACKET_ID,
+    packet_id: packetId,
     artifact_sha256: artifactSha256,
     mode: "transactional",
     verdict: "PASS",

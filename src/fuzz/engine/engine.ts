@@ -2,10 +2,12 @@ import pLimit from "p-limit";
 import { formatTimestamp } from "../../lane/codec/formats.js";
 import type { Reporter } from "../events.js";
 import type { Report } from "../report-types.js";
-import type { FamilyContext, FamilyResult, Finding, Oracle, ProbeFamily, Target } from "../types.js";
+import type { FamilyResult, Finding, Oracle, ProbeFamily, SeedCorpus, Target } from "../types.js";
 import { emitterFor } from "./emitter.js";
+import { familyContext } from "./family-context.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "./keyring-under-test.js";
 import { runFamily } from "./run-family.js";
+import { loadSeedCorpus } from "./seed-corpus.js";
 import { sealedByKeyring } from "./sealed-by.js";
 import { deriveSeed, saltFor } from "./seeds.js";
 import { shareOfRuns, type Shard } from "./shard.js";
@@ -40,6 +42,8 @@ export interface RunConfig {
   readonly keyringUnderTest?: (salt: string) => Promise<KeyringUnderTest>;
   /** Default: from the clock, the seed and the shard (runIdFor). */
   readonly runId?: string;
+  /** The families' seed documents; default the package's corpora/. */
+  readonly corpus?: SeedCorpus;
 }
 
 export function runIdFor(now: number, seed: number, shard: Shard | undefined): string {
@@ -57,15 +61,10 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
   const runId = config.runId ?? runIdFor(now, config.seed, config.shard);
   const emit = emitterFor(config.reporters);
   const kut = await (config.keyringUnderTest ?? deriveKeyringUnderTest)(salt);
-  const ctx: FamilyContext = {
-    keyring: kut.keyring,
-    kids: kut.kids,
-    strangerKeyring: kut.stranger,
-    now,
-    salt,
-  };
+  const corpus = config.corpus ?? (await loadSeedCorpus());
+  const ctx = familyContext(kut, now, salt, corpus);
   const target = await config.openTarget(kut, now);
-  const versions = currentVersions();
+  const versions = { ...currentVersions(), corpus: corpus.digest };
   const fire = {
     target,
     oracles: config.oracles,

@@ -22,3 +22,13 @@ export function currentVersions(): Versions {
     fastCheck: versionOf(require.resolve("fast-check/package.json")),
   };
 }
+
+/** The fields in which two version records differ, by name: a regeneration warns with them. */
+export function versionDifferences(found: Versions, here: Versions): string[] {
+  const fields = ["failclosed", "node", "fastCheck", "corpus"] as const satisfies ReadonlyArray<
+    keyof Versions
+  >;
+  return fields
+    .filter((field) => found[field] !== here[field])
+    .map((field) => `${field} ${found[field] ?? "(none)"} -> ${here[field] ?? "(none)"}`);
+}

@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { scanJson } from "../../lane/codec/scanner.js";
 import { FailclosedError } from "../../lane/errors.js";
 import type { Finding } from "../types.js";
 import { writeAtomically } from "./atomic-write.js";
@@ -28,4 +30,25 @@ export async function writeFinding(dir: string, finding: Finding, scan: CanarySc
   const files = [renderFinding(finding)];
   assertNoCanary(files, scan);
   await writeAtomically(dir, files);
+}
+
+/** Findings carry the bytes fired, base64: far over a lane document's limits, still bounded. */
+const MAX_FINDING_BYTES = 4 * 1024 * 1024;
+
+/** A finding file read back strictly (R1-R7 scanner, then the report schema's finding). */
+export async function readFindingFile(path: string): Promise<Finding> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (cause) {
+    throw new FailclosedError("FILE_UNREADABLE", `${path}: cannot read the finding`, { cause });
+  }
+  const scanned = scanJson(bytes, { maxDocumentBytes: MAX_FINDING_BYTES, maxStringChars: MAX_FINDING_BYTES });
+  const valid = scanned.ok ? validateFinding(scanned.value) : undefined;
+  if (valid === undefined || !valid.ok)
+    throw new FailclosedError(
+      "DOCUMENT_INVALID",
+      `${path}: not a finding file${valid === undefined || valid.ok ? "" : ` (${valid.error})`}`,
+    );
+  return valid.value;
 }

@@ -3,7 +3,13 @@ export { type CanaryScan, CanaryInOutputError, isCanaryInOutputError } from "./c
 export { validateReport, validateFinding } from "./schema.js";
 export { readReport, loadHistory, MAX_REPORT_BYTES } from "./read.js";
 export { writeReportJson, renderReportJson, REPORT_FILE } from "./report-json.js";
-export { writeFinding, renderFinding, findingFileName, replayCommand } from "./finding-file.js";
+export {
+  writeFinding,
+  renderFinding,
+  readFindingFile,
+  findingFileName,
+  replayCommand,
+} from "./finding-file.js";
 export { writeJunit, renderJunit, JUNIT_FILE } from "./junit.js";
 export {
   writeSummaryMarkdown,

@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deriveKeyringUnderTest } from "../../../src/fuzz/engine/keyring-under-test.js";
 import { runFamily, type FamilyRunOptions } from "../../../src/fuzz/engine/run-family.js";
+import { familyContext } from "../../../src/fuzz/engine/family-context.js";
+import { loadSeedCorpus } from "../../../src/fuzz/engine/seed-corpus.js";
 import type { EngineEvent } from "../../../src/fuzz/events.js";
 import type { FamilyContext, Oracle, Outcome, ProbeFamily, Target } from "../../../src/fuzz/types.js";
 
@@ -76,13 +78,7 @@ let ctx: FamilyContext;
 
 beforeAll(async () => {
   const kut = await deriveKeyringUnderTest("engine-test");
-  ctx = {
-    keyring: kut.keyring,
-    kids: kut.kids,
-    strangerKeyring: kut.stranger,
-    now: 1_781_265_600,
-    salt: "engine-test",
-  };
+  ctx = familyContext(kut, 1_781_265_600, "engine-test", await loadSeedCorpus());
 });
 
 function options(

@@ -8,6 +8,7 @@ import { family as c01 } from "../../../probes/c01-gate-control.js";
 import { family as p01 } from "../../../probes/p01-malformed-packet.js";
 import { family as p02 } from "../../../probes/p02-forged-seal.js";
 import {
+  BUILTIN_BASE,
   authorizedParts,
   authorizedRequest,
   entropy,
@@ -29,6 +30,8 @@ import type { Report } from "../../../src/fuzz/report-types.js";
 import type { FamilyResult, Target } from "../../../src/fuzz/types.js";
 import { loadKeyringFromSources } from "../../../src/lane/seal/keyring.js";
 import { ROLES, type Role } from "../../../src/lane/seal/roles.js";
+import { familyContext } from "../../../src/fuzz/engine/family-context.js";
+import { loadSeedCorpus } from "../../../src/fuzz/engine/seed-corpus.js";
 import type { FixtureKeyring } from "../../fixtures/broken-targets/keyring.js";
 
 /** The fixtures' fixed clock and the run's: documents are built relative to it. */
@@ -59,8 +62,8 @@ export async function keyringUnderTestOf(fixture: FixtureKeyring): Promise<Keyri
 }
 
 /** A family's context exactly as runFuzz builds it for this seed, clock and keyring. */
-export function contextOf(kut: KeyringUnderTest, salt: string): FamilyContext {
-  return { keyring: kut.keyring, kids: kut.kids, strangerKeyring: kut.stranger, now: NOW, salt };
+export async function contextOf(kut: KeyringUnderTest, salt: string): Promise<FamilyContext> {
+  return familyContext(kut, NOW, salt, await loadSeedCorpus());
 }
 
 /** The same family judged at the proof's scale: RUNS generated probes are enough to close it. */
@@ -98,6 +101,7 @@ export const p01DuplicateMembers: ProbeFamily<P01Value> = unshrinkable({
       })
       .map(({ entropy: e, name, raw, escapeName }): P01Value => ({
         entropy: e,
+        base: BUILTIN_BASE,
         where: "request",
         malformations: [
           {
