@@ -11,6 +11,7 @@ import { cloneCommand, CLONE_USAGE } from "./commands/clone.js";
 import { runCommand, RUN_USAGE } from "./commands/run.js";
 import { replayCommand, REPLAY_USAGE } from "./commands/replay.js";
 import { gateCommand, GATE_USAGE } from "./commands/gate.js";
+import { corpusCommand, CORPUS_USAGE } from "./commands/corpus.js";
 
 export interface Command {
   readonly summary: string;
@@ -34,6 +35,14 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
       summary: "fire a saved finding again: exit 1 still fails, 0 fixed",
       usage: REPLAY_USAGE,
       run: replayCommand,
+    },
+  ],
+  [
+    "corpus",
+    {
+      summary: "corpus add FINDING.json: save a finding for every later run to replay first",
+      usage: CORPUS_USAGE,
+      run: corpusCommand,
     },
   ],
   [

@@ -1,4 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
+import { writeAtomically } from "../report/atomic-write.js";
+import { renderFinding } from "../report/finding-file.js";
 import { join } from "node:path";
 import { scanJson } from "../../lane/codec/scanner.js";
 import { FailclosedError } from "../../lane/errors.js";
@@ -56,4 +58,33 @@ export async function replayCorpus(
     }
   }
   return still;
+}
+
+export type SaveOutcome =
+  | { readonly kind: "saved"; readonly path: string }
+  /** The very same finding is already there: nothing written. */
+  | { readonly kind: "already-saved"; readonly path: string };
+
+/**
+ * Saves a finding as corpora/<family>/failures/<id>.json, atomically (a run reading the corpus
+ * sees the whole file or none), validated by the report schema on the way. A different file under
+ * the same name is never overwritten: ids are content hashes, so that is someone's edited copy.
+ */
+export async function saveFailure(finding: Finding, root = CORPORA_DIR): Promise<SaveOutcome> {
+  const { text } = renderFinding(finding);
+  const name = `${finding.id}.json`;
+  const dir = failuresDir(finding.family, root);
+  const path = join(dir, name);
+  let existing: string | undefined;
+  try {
+    existing = await readFile(path, "utf8");
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new FailclosedError("FILE_UNREADABLE", `${path}: cannot read the saved failure`, { cause });
+  }
+  if (existing === text) return { kind: "already-saved", path };
+  if (existing !== undefined)
+    throw new FailclosedError("FILE_EXISTS", `${path}: another file is saved under this finding's id`);
+  await writeAtomically(dir, [{ name, text }]);
+  return { kind: "saved", path };
 }
