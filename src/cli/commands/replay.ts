@@ -16,7 +16,6 @@ import { currentVersions, versionDifferences } from "../../fuzz/engine/versions.
 import { ORACLES } from "../../fuzz/oracles/index.js";
 import { readFindingFile } from "../../fuzz/report/index.js";
 import { targetOpener } from "../../fuzz/targets/opener.js";
-import type { Finding } from "../../fuzz/types.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
