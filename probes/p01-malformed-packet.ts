@@ -2,6 +2,7 @@ import fc from "fast-check";
 import {
   authorizedParts,
   authorizedRequest,
+  chainByKey,
   describeBase,
   describeMutation,
   headerOf,
@@ -108,15 +109,17 @@ export const family: ProbeFamily<Value> = {
   role: "attack",
   rules: ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R11", "S5"],
   minRuns: 1_000,
-  arbitrary: (ctx) =>
-    fc.constantFrom<Where>("request", "packet", "grant").chain((where) =>
+  arbitrary: (ctx) => {
+    const bases = packetBases(ctx, "P01");
+    return chainByKey(fc.constantFrom<Where>("request", "packet", "grant"), (where) =>
       fc.record({
         entropy: entropy(),
-        base: packetBases(ctx, "P01"),
+        base: bases,
         where: fc.constant(where),
         malformations: malformationsOf(SPECS[where]),
       }),
-    ),
+    );
+  },
   render,
   breaks: (value) => value.malformations[0]?.rule,
   describe: (value) =>

@@ -8,6 +8,7 @@ import {
   SEAL_TYPES,
   authorizedParts,
   authorizedRequest,
+  chainByKey,
   describeBase,
   encodeDocument,
   keyOf,
@@ -236,10 +237,11 @@ function flawArbitrary(slot: Slot): fc.Arbitrary<Flaw> {
 
 /** One or two forgeries on distinct seals: each alone is a broken seal, so any shrink still is. */
 function valueArbitrary(ctx: FamilyContext): fc.Arbitrary<Value> {
-  return fc.constantFrom(...ACTIONS).chain((action) =>
+  const bases = packetBases(ctx, "P02");
+  return chainByKey(fc.constantFrom(...ACTIONS), (action) =>
     fc.record({
       entropy: entropy(),
-      base: packetBases(ctx, "P02"),
+      base: bases,
       action: fc.constant(action),
       forgeries: fc.uniqueArray(
         fc.oneof(...slotsOf(action).map((slot) => flawArbitrary(slot).map((flaw) => ({ slot, flaw })))),

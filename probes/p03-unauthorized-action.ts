@@ -4,6 +4,7 @@ import {
   ACTIONS,
   OPTIONS,
   authorizedParts,
+  chainByKey,
   formatTimestamp,
   keyOf,
   labelOf,
@@ -158,7 +159,7 @@ function problemsArbitrary(action: Action): fc.Arbitrary<Problem[]> {
 }
 
 function valueArbitrary(): fc.Arbitrary<Value> {
-  return fc.constantFrom(...ACTIONS).chain((action) =>
+  return chainByKey(fc.constantFrom(...ACTIONS), (action) =>
     fc.record({
       entropy: entropy(),
       action: fc.constant(action),

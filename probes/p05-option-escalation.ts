@@ -4,6 +4,7 @@ import {
   OPTIONS,
   authorizedParts,
   authorizedRequest,
+  chainByKey,
   describeBase,
   headerOf,
   keyOf,
@@ -82,13 +83,11 @@ function selectedArbitrary(action: Action): fc.Arbitrary<SelectedFlaw> {
   // Weaker than the action needs but not HOLD_PRODUCTION (that is its own flaw, and a HOLD).
   const weaker = OPTIONS.slice(1, OPTIONS.indexOf(requiredOption(action)));
   const flaws: fc.Arbitrary<SelectedFlaw>[] = [
-    fc
-      .constantFrom(...OPTIONS)
-      .chain((of) =>
-        fc
-          .constantFrom(...lookalikes(of))
-          .map((spelling): SelectedFlaw => ({ kind: "lookalike", of, spelling })),
-      ),
+    chainByKey(fc.constantFrom(...OPTIONS), (of) =>
+      fc
+        .constantFrom(...lookalikes(of))
+        .map((spelling): SelectedFlaw => ({ kind: "lookalike", of, spelling })),
+    ),
     fc.constantFrom(...UNKNOWN_OPTIONS).map((name): SelectedFlaw => ({ kind: "unknown", name })),
     fc
       .uniqueArray(fc.constantFrom(...OPTIONS), { minLength: 1, maxLength: 4 })
@@ -121,11 +120,12 @@ const defaultArbitrary: fc.Arbitrary<DefaultFlaw> = fc.oneof(
  * either may shrink away (cross-shrinking to null) as long as the other remains.
  */
 function valueArbitrary(ctx: FamilyContext): fc.Arbitrary<Value> {
-  return fc.constantFrom(...ACTIONS).chain((action) =>
+  const bases = packetBases(ctx, "P05");
+  return chainByKey(fc.constantFrom(...ACTIONS), (action) =>
     fc
       .record({
         entropy: entropy(),
-        base: packetBases(ctx, "P05"),
+        base: bases,
         action: fc.constant(action),
         selected: fc.oneof(
           { withCrossShrink: true },

@@ -16,3 +16,4 @@ export * from "./build/json-render.js";
 export * from "./build/malformations.js";
 export * from "./build/entropy.js";
 export * from "./build/bases.js";
+export * from "./build/chain-by-key.js";

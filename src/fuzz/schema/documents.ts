@@ -148,12 +148,25 @@ function uniqueBlockerIds(doc: JsonObject): JsonObject {
   return { ...doc, blockers };
 }
 
+const cache = new Map<DocumentKind, fc.Arbitrary<unknown>>();
+
 /**
  * Whole documents the codec accepts: the schema's keywords plus the clock-free rules JSON Schema
  * cannot state (semantics.ts: time windows, unique blocker ids). Typed by kind; the codec's
  * property tests check that every one of them decodes to exactly itself.
  */
 export function documentArbitrary<K extends DocumentKind>(kind: K): fc.Arbitrary<DocumentsByKind[K]> {
+  // Building one walks the schema and compiles its patterns (milliseconds); arbitraries are
+  // immutable, so each kind's is built once and shared, even by families that chain per value.
+  let built = cache.get(kind);
+  if (built === undefined) {
+    built = buildDocumentArbitrary(kind);
+    cache.set(kind, built);
+  }
+  return built as fc.Arbitrary<DocumentsByKind[K]>;
+}
+
+function buildDocumentArbitrary<K extends DocumentKind>(kind: K): fc.Arbitrary<DocumentsByKind[K]> {
   const raw = schemaArbitrary(rootSchema(kind)) as fc.Arbitrary<JsonObject>;
   const valid = ((): fc.Arbitrary<JsonObject> => {
     switch (kind) {
