@@ -4,7 +4,7 @@ import { createGate, type GateConfig } from "../gate/gate.js";
 import { openLedger } from "../gate/ledger.js";
 import type { Ledger, LedgerOptions } from "../gate/ledger-types.js";
 import type { Keyring } from "../seal/keyring.js";
-import { classifyVerdict, laneNotConfigured, type Answer, type Service } from "./service.js";
+import { classifyWrittenVerdict, laneNotConfigured, type Answer, type Service } from "./service.js";
 
 export interface GateServiceOptions extends Omit<GateConfig, "ledger" | "keyring"> {
   readonly keyring: Keyring;
@@ -42,7 +42,7 @@ export async function openGateService(options: GateServiceOptions): Promise<Gate
     db,
     async decide(body) {
       const decision = await gate.decide(body);
-      return { bytes: decision.bytes, class: classifyVerdict(decision.verdict) };
+      return { bytes: decision.bytes, class: classifyWrittenVerdict(decision.bytes) };
     },
     rehearse: rehearse ?? (() => Promise.resolve(laneNotConfigured())),
     async health() {

@@ -1,6 +1,6 @@
 import { openLane, type Lane, type LaneOptions } from "../rehearsal/lane.js";
 import type { LaneConfig } from "../rehearsal/config.js";
-import { classifyRehearsal, type Answer } from "./service.js";
+import { classifyWrittenRehearsal, type Answer } from "./service.js";
 
 /** The rehearsal lane behind the transports' `rehearse` operation. */
 export async function openLaneAnswerer(
@@ -12,7 +12,7 @@ export async function openLaneAnswerer(
     lane,
     async rehearse(body) {
       const answer = await lane.rehearse(body);
-      return { bytes: answer.bytes, class: classifyRehearsal(answer.result) };
+      return { bytes: answer.bytes, class: classifyWrittenRehearsal(answer.bytes) };
     },
   };
 }

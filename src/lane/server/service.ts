@@ -1,4 +1,5 @@
 import type { RehearsalResult, VerdictDocument } from "../codec/documents.js";
+import { decodeDocument } from "../codec/decode.js";
 import { encodeDocument } from "../codec/encode.js";
 
 /** What a transport needs to know about an answer to choose its status (T2). */
@@ -44,6 +45,23 @@ export function classifyRehearsal(result: RehearsalResult): AnswerClass {
         ? "malformed"
         : "refused";
   }
+}
+
+/**
+ * The class of the verdict actually written, not of the one decided: the strict encoder replaces
+ * a verdict it cannot encode with a bare DENY, and T2's status must say what the body says (an
+ * ALLOW's 200 over a DENY body would be a transport that disagrees with itself). Bytes that are
+ * not a verdict at all are a refusal.
+ */
+export function classifyWrittenVerdict(bytes: Uint8Array): AnswerClass {
+  const written = decodeDocument("verdict", bytes);
+  return written.ok ? classifyVerdict(written.value) : "deny";
+}
+
+/** The same for rehearsal results: the status follows the result written. */
+export function classifyWrittenRehearsal(bytes: Uint8Array): AnswerClass {
+  const written = decodeDocument("rehearsal-result", bytes);
+  return written.ok ? classifyRehearsal(written.value) : "refused";
 }
 
 /** For a server started without a rehearsal lane: every rehearsal is refused, never run. */
