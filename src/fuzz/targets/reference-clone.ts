@@ -6,7 +6,7 @@
  * bytes and the same clone digest, and a restart costs a directory copy instead of an initdb.
  */
 import { cp } from "node:fs/promises";
-import { openPglite } from "../../lane/db/pglite.js";
+import { openPgliteWorker } from "../../lane/db/pglite-worker.js";
 import { createClone } from "../../lane/rehearsal/clone-create.js";
 import type { KeyEntry } from "../../lane/seal/keyring.js";
 
@@ -22,7 +22,7 @@ INSERT INTO public.accounts (id, label) VALUES (1, 'alpha'), (2, 'beta'), (3, 'g
 /** Creates the seeded template clone at `dir` (which must not exist). */
 export async function createTemplateClone(dir: string, operatorKey: KeyEntry, now: number): Promise<void> {
   await createClone({ engine: "pglite", toDir: dir }, CLONE_NAME, operatorKey, now);
-  const db = await openPglite(dir);
+  const db = await openPgliteWorker({ dataDir: dir, statementTimeoutMs: 60_000 });
   try {
     await db.exec(SEED_SQL);
   } finally {

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { openPglite } from "../../lane/db/pglite.js";
+import { openPgliteWorker } from "../../lane/db/pglite-worker.js";
 import type { Clock } from "../../lane/gate/clock.js";
 import type { LaneComponents } from "../../lane/rehearsal/components.js";
 import type { LaneConfig, ProductionIdentity } from "../../lane/rehearsal/config.js";
@@ -9,7 +9,6 @@ import { writeMarker } from "../../lane/rehearsal/marker.js";
 import type { Keyring } from "../../lane/seal/keyring.js";
 import type { CloneSetup, Outcome } from "../types.js";
 import { copyClone } from "./reference-clone.js";
-import { reclaimMemory } from "./reclaim.js";
 
 export interface VariantContext {
   readonly template: string;
@@ -49,15 +48,15 @@ export async function rehearseOnVariant(
   try {
     await mkdir(evidenceDir, { recursive: true });
     await copyClone(ctx.template, cloneDir);
-    const db = await openPglite(cloneDir);
+    // In a worker thread, as the lane's own clone: ending the thread gives its memory back at
+    // once, before the lane boots its own database.
+    const db = await openPgliteWorker({ dataDir: cloneDir, statementTimeoutMs: 60_000 });
     try {
       if (setup.marker === null) await db.exec("DROP SCHEMA failclosed_clone CASCADE");
       else await db.withSession((session) => writeMarker(session, setup.marker ?? ""));
     } finally {
       await db.close();
     }
-    // The marker's database is closed before the lane boots its own: not both in memory at once.
-    reclaimMemory();
   } catch (error) {
     await rm(ctx.dir, { recursive: true, force: true }).catch(() => undefined);
     return { kind: "harness_error", detail: `cannot build the clone variant: ${String(error)}` };
@@ -89,6 +88,5 @@ export async function rehearseOnVariant(
   } finally {
     await lane.close().catch(() => undefined);
     await rm(ctx.dir, { recursive: true, force: true }).catch(() => undefined);
-    reclaimMemory();
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { cp, rename, rm } from "node:fs/promises";
 import pg from "pg";
-import { openPglite } from "../db/pglite.js";
+import { openPgliteWorker } from "../db/pglite-worker.js";
 import { openPostgres } from "../db/postgres.js";
 import type { SqlDatabase } from "../db/session.js";
 import type { LaneConfig } from "./config.js";
@@ -25,10 +25,12 @@ export interface CloneBackend {
   discard(snapshot: Snapshot): Promise<void>;
 }
 
-function pgliteBackend(dataDir: string): CloneBackend {
+function pgliteBackend(dataDir: string, statementTimeoutMs: number): CloneBackend {
   return {
     engine: "pglite",
-    open: () => openPglite(dataDir),
+    // In a worker thread: PGlite cannot cancel a statement, and a migration that never ends must
+    // not block the process (the gate beside the lane, the fuzzer's timers); see pglite-worker.ts.
+    open: () => openPgliteWorker({ dataDir, statementTimeoutMs }),
     async snapshot() {
       const id = `${dataDir}.snapshot-${randomBytes(6).toString("hex")}`;
       await cp(dataDir, id, { recursive: true, errorOnExist: true, force: false });
@@ -95,6 +97,6 @@ function postgresBackend(url: string): CloneBackend {
 
 export function cloneBackend(config: LaneConfig): CloneBackend {
   return config.clone.engine === "pglite"
-    ? pgliteBackend(config.clone.dataDir)
+    ? pgliteBackend(config.clone.dataDir, config.statementTimeoutMs)
     : postgresBackend(config.clone.url);
 }

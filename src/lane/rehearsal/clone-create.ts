@@ -1,6 +1,6 @@
 import { cp, mkdir, stat } from "node:fs/promises";
 import pg from "pg";
-import { openPglite } from "../db/pglite.js";
+import { openPgliteWorker } from "../db/pglite-worker.js";
 import { openPostgres } from "../db/postgres.js";
 import { FailclosedError } from "../errors.js";
 import type { KeyEntry } from "../seal/keyring.js";
@@ -45,7 +45,9 @@ export async function createClone(
       throw new FailclosedError("FILE_EXISTS", `${source.toDir} exists; refusing to overwrite`);
     if (source.fromDir === undefined) await mkdir(source.toDir, { recursive: true, mode: 0o700 });
     else await cp(source.fromDir, source.toDir, { recursive: true, errorOnExist: true, force: false });
-    const db = await openPglite(source.toDir);
+    // In a worker thread: a new directory means initdb, whose hundreds of megabytes a worker
+    // gives back when it ends, where the process's own heap would keep them.
+    const db = await openPgliteWorker({ dataDir: source.toDir, statementTimeoutMs: 600_000 });
     try {
       const marker = await makeMarker(operatorKey, name, "postgres", now);
       await db.withSession((session) => writeMarker(session, marker));

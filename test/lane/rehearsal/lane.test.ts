@@ -304,20 +304,31 @@ describe("runs that fail put the clone back", () => {
   });
 
   /**
-   * BUG: PGlite (WASM, no timer signals) never cancels a statement, so statement_timeout_ms is
-   * silently not enforced on a PGlite clone: pg_sleep (allowed by the classifier) or an endless
-   * recursive query holds the lane, and the whole process, for as long as it likes (F4: a hang is
-   * a finding). On a real server the same configuration fails the run with server_error
-   * (lane-real.test.ts). Remove `.fails` once the lane enforces the limit itself.
+   * PGlite never cancels a statement itself; the lane runs its clone in a worker thread and stops
+   * a migration past statement_timeout_ms by ending the worker (pglite-worker.ts), so pg_sleep or
+   * an endless recursive query fails the run with server_error, as on a real server
+   * (lane-real.test.ts), and the process keeps running meanwhile.
    */
-  it.fails("statement_timeout_ms bounds a migration on PGlite as it does on a real server", async () => {
-    const { config } = await writeLaneConfig(
-      join(root.dir, "failing-timeout.lane.json"),
-      pgliteLaneConfig(clone.dir, clone.evidenceDir, { statement_timeout_ms: 100 }),
-    );
-    const sql = "CREATE TABLE slow (a int);\nSELECT pg_catalog.pg_sleep(0.5);\n";
-    await expectOutcome(clone, rehearsalRequest(sql, "transactional"), "FAIL", ["server_error"], config);
-  });
+  it.each<Mode>(["transactional", "snapshot_restore"])(
+    "statement_timeout_ms bounds a migration on PGlite as it does on a real server (%s)",
+    async (mode) => {
+      const { config } = await writeLaneConfig(
+        join(root.dir, `failing-timeout-${mode}.lane.json`),
+        pgliteLaneConfig(clone.dir, clone.evidenceDir, { statement_timeout_ms: 500 }),
+      );
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 50);
+      const sql =
+        "CREATE TABLE slow (a int);\nSELECT pg_catalog.pg_sleep(600);\n" +
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r;\n";
+      try {
+        await expectOutcome(clone, rehearsalRequest(sql, mode), "FAIL", ["server_error"], config);
+      } finally {
+        clearInterval(ticker);
+      }
+      expect(ticks).toBeGreaterThan(5);
+    },
+  );
 });
 
 describe("the guard refuses a database that is not a marked clone (C1)", () => {

@@ -1,0 +1,120 @@
+/**
+ * PGlite in a worker thread: the same answers as the in-thread adapter, and a statement that
+ * outlives its time is stopped (the process keeps running meanwhile), its uncommitted work gone,
+ * what was committed kept, and the next call served by a fresh worker.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FailclosedError } from "../../../src/lane/errors.js";
+import { openPglite } from "../../../src/lane/db/pglite.js";
+import { openPgliteWorker, StatementTimeoutError } from "../../../src/lane/db/pglite-worker.js";
+import type { SqlDatabase } from "../../../src/lane/db/session.js";
+
+let root: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "fc-pglite-worker-"));
+  dataDir = join(root, "clone");
+  // Made by the in-thread adapter, as clone create does: the worker opens an existing directory.
+  const made = await openPglite(dataDir);
+  await made.exec("CREATE TABLE kept (id int PRIMARY KEY, big bigint, raw bytea)");
+  await made.close();
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function withDb<T>(
+  timeouts: { statementTimeoutMs: number; operationTimeoutMs?: number },
+  fn: (db: SqlDatabase) => Promise<T>,
+): Promise<T> {
+  const db = await openPgliteWorker({ dataDir, ...timeouts });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+describe("a PGlite worker", () => {
+  it("answers queries with parameters, bigints as text and bytes as bytes", async () => {
+    await withDb({ statementTimeoutMs: 30_000 }, async (db) => {
+      await db.query("INSERT INTO kept VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING", [
+        1,
+        "9007199254740993",
+        new Uint8Array([0, 255]),
+      ]);
+      const { rows } = await db.query("SELECT id, big, raw FROM kept WHERE id = $1", [1]);
+      expect(rows).toEqual([{ id: 1, big: "9007199254740993", raw: new Uint8Array([0, 255]) }]);
+    });
+  });
+
+  it("rejects a refused statement with its SQLSTATE, as PGlite does", async () => {
+    await withDb({ statementTimeoutMs: 30_000 }, async (db) => {
+      await expect(db.query("SAVEPOINT outside")).rejects.toMatchObject({ code: "25P01" });
+      await expect(db.query("SELECT 1 / 0")).rejects.toMatchObject({ code: "22012" });
+    });
+  });
+
+  it("rolls back a transaction a session left open, before the next caller", async () => {
+    await withDb({ statementTimeoutMs: 30_000 }, async (db) => {
+      await db.withSession(async (session) => {
+        await session.query("BEGIN");
+        await session.query("INSERT INTO kept VALUES (2, 0, NULL)");
+      });
+      expect((await db.query("SELECT count(*)::int AS n FROM kept WHERE id = 2")).rows).toEqual([{ n: 0 }]);
+    });
+  });
+
+  it("stops a script past the statement timeout without blocking the process, and serves on from a fresh worker", async () => {
+    await withDb({ statementTimeoutMs: 800 }, async (db) => {
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 50);
+      const started = Date.now();
+      const slow = db.withSession(async (session) => {
+        await session.query("BEGIN");
+        await session.query("INSERT INTO kept VALUES (3, 0, NULL)");
+        await session.exec("SELECT pg_sleep(60)");
+      });
+      await expect(slow).rejects.toBeInstanceOf(StatementTimeoutError);
+      clearInterval(ticker);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      // The event loop ran while PostgreSQL slept: the sleep was in another thread.
+      expect(ticks).toBeGreaterThan(5);
+      // The uncommitted insert is gone, the committed row is still there.
+      const { rows } = await db.query("SELECT id FROM kept ORDER BY id");
+      expect(rows).toEqual([{ id: 1 }]);
+    });
+  });
+
+  it("stops a recursive query without end, in a script or as a single query past the operation timeout", async () => {
+    const endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r";
+    await withDb({ statementTimeoutMs: 800, operationTimeoutMs: 1_500 }, async (db) => {
+      await expect(db.exec(endless)).rejects.toBeInstanceOf(StatementTimeoutError);
+      await expect(db.query(endless)).rejects.toBeInstanceOf(StatementTimeoutError);
+      expect((await db.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    });
+  });
+
+  it("gives the lane's own queries the operation timeout, not the statement timeout", async () => {
+    await withDb({ statementTimeoutMs: 200, operationTimeoutMs: 30_000 }, async (db) => {
+      expect((await db.query("SELECT pg_catalog.pg_sleep(0.5)::text AS slept")).rows).toEqual([
+        { slept: "" },
+      ]);
+    });
+  });
+
+  it("reports a database it cannot open with DATABASE_UNAVAILABLE, and refuses calls once closed", async () => {
+    const notADirectory = join(root, "file");
+    await writeFile(notADirectory, "not a data directory");
+    const opening = openPgliteWorker({ dataDir: notADirectory, statementTimeoutMs: 5_000 });
+    await expect(opening).rejects.toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+    const db = await openPgliteWorker({ dataDir, statementTimeoutMs: 5_000 });
+    await db.close();
+    await expect(db.query("SELECT 1")).rejects.toBeInstanceOf(FailclosedError);
+  });
+});
