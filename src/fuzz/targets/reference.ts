@@ -11,7 +11,8 @@
  * meaningful within one generation; the clone digest is the same in every generation.
  *
  * state(operation) reads the ledger's consumed count always and the clone's digest only around a
- * rehearsal: the gate never touches the clone.
+ * rehearsal: the gate never touches the clone. A snapshot is read once per change of state
+ * (snapshot-reuse.ts): the one after a probe is the one before the next.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -34,6 +35,7 @@ import { openInProcessTarget, type InProcessSystem } from "./in-process.js";
 import { splitKeyring } from "./keyring-split.js";
 import { rehearseOnVariant } from "./reference-variant.js";
 import { createServerClone, type ServerClone } from "./server-clone.js";
+import { reuseSnapshots } from "./snapshot-reuse.js";
 import { copyClone, createTemplateClone } from "./reference-clone.js";
 
 export interface ReferenceTargetOptions {
@@ -160,7 +162,8 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
       open: openGeneration,
     });
     let variants = 0;
-    return {
+    // Only this target's own calls change its state: F3's snapshots are read once per change.
+    return reuseSnapshots({
       ...target,
       fireOnClone(setup, bytes, timeoutMs) {
         variants += 1;
@@ -184,7 +187,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
         await server?.drop();
         await rm(root, { recursive: true, force: true });
       },
-    };
+    });
   } catch (error) {
     await server?.drop().catch(() => undefined);
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
