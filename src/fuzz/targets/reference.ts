@@ -10,7 +10,8 @@
  * restart is spendable again after it. State snapshots (F3) and replay sequences (P04) are only
  * meaningful within one generation; the clone digest is the same in every generation.
  *
- * state(operation) reads the ledger's consumed count always and the clone's digest only around a
+ * state(operation) reads the ledger's consumed count always (queried again only after the
+ * database said the table changed, consumed-watch.ts) and the clone's digest only around a
  * rehearsal: the gate never touches the clone. A snapshot is read once per change of state
  * (snapshot-reuse.ts): the one after a probe is the one before the next.
  */
@@ -30,6 +31,7 @@ import {
 import { openGateService, type GateService } from "../../lane/server/gate-service.js";
 import type { Operation, Target } from "../types.js";
 import { watchAudit } from "./audit-watch.js";
+import { watchConsumed } from "./consumed-watch.js";
 import { watchEvidence } from "./evidence-watch.js";
 import { openInProcessTarget, type InProcessSystem } from "./in-process.js";
 import { splitKeyring } from "./keyring-split.js";
@@ -204,6 +206,7 @@ async function systemOf(
 ): Promise<InProcessSystem> {
   const evidence = await watchEvidence(evidenceDir);
   const audit = await watchAudit(gate.ledger);
+  const consumed = await watchConsumed(gate.db, gate.ledger);
   return {
     async answer(operation, bytes) {
       switch (operation) {
@@ -217,7 +220,7 @@ async function systemOf(
       return { stdout: "", stderr: "", files: await evidence.changes(), rows: await audit.appended() };
     },
     async state(operation) {
-      const consumedNonces = await gate.ledger.consumedCount();
+      const consumedNonces = await consumed.count();
       // Only a rehearsal touches the clone, and a digest costs tens of milliseconds.
       if (operation !== "rehearse") return { consumedNonces };
       const cloneDigest = await lane.cloneDigest();

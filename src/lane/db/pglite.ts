@@ -53,6 +53,12 @@ export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
           if (db.isInTransaction()) await db.exec("ROLLBACK");
         }
       }),
+    // Under the lock: a LISTEN sent inside another caller's open transaction would only take effect
+    // at its commit, and not at all after a rollback.
+    listen: (channel, listener) =>
+      lock.run(async () => {
+        await db.listen(channel, () => listener());
+      }),
     close: () => lock.run(() => db.close()),
   };
 }

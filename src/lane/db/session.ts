@@ -23,5 +23,11 @@ export interface SqlDatabase extends SqlSession {
    * single backend, so there it is the same session with no transaction open.
    */
   withSession<T>(fn: (session: SqlSession) => Promise<T>, options?: { readonly fresh?: boolean }): Promise<T>;
+  /**
+   * Embedded PGlite only: calls `listener` after every NOTIFY on `channel` (an identifier),
+   * before the statement that committed it returns: PGlite's one session hears its own
+   * notifications. A server would need a dedicated connection for them; nothing asks it to.
+   */
+  readonly listen?: (channel: string, listener: () => void) => Promise<void>;
   close(): Promise<void>;
 }
