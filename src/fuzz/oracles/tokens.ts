@@ -69,6 +69,13 @@ const BASE64_RUN = /[A-Za-z0-9+/_-]{60,}={0,2}/g;
  * whose payload was stripped (detached) or re-encoded.
  */
 export function inputCarries(bytes: Uint8Array): (signature: string) => boolean {
+  // Decoding every base64 run of a 60 KB probe is wasted on the usual answer, which holds no token
+  // at all: the views are only built when the first token is looked up.
+  let views: string[] | undefined;
+  return (signature) => (views ??= inputViews(bytes)).some((view) => view.includes(signature));
+}
+
+function inputViews(bytes: Uint8Array): string[] {
   const views = textViews(bytes);
   for (const view of [...views]) {
     for (const match of view.matchAll(BASE64_RUN)) {
@@ -79,5 +86,5 @@ export function inputCarries(bytes: Uint8Array): (signature: string) => boolean 
       views.push(decoded.toString("latin1"));
     }
   }
-  return (signature) => views.some((view) => view.includes(signature));
+  return views;
 }
