@@ -4,9 +4,10 @@
  * from TypeScript sources under vitest, and a worker thread gets no TypeScript loader. It only
  * relays: every decision stays in pglite-worker.ts.
  *
- * Protocol, one message at a time: { id, op: "query" | "exec" | "end-session" | "close", sql,
- * params } in; { id, ok: true, rows } or { id, ok: false, message, code } out (code: the SQLSTATE). At start: { type:
- * "ready" } or { type: "failed", message }.
+ * Protocol, one message at a time: { id, op: "query" | "exec" | "end-session" | "dump" | "close",
+ * sql, params } in; { id, ok: true, rows, bytes? } or { id, ok: false, message, code } out (code:
+ * the SQLSTATE; bytes: the data directory's tarball, for dump). At start: { type: "ready" } or
+ * { type: "failed", message }.
  */
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -18,6 +19,7 @@ const describe = (error) => String((error && error.message) || error).slice(0, 2
     const { PGlite } = await import(workerData.pgliteUrl);
     const asText = (value) => value;
     const parsers = Object.fromEntries(workerData.textTypes.map((oid) => [oid, asText]));
+    // No data directory: a new cluster in memory (initdb), made to be dumped.
     db = new PGlite(workerData.dataDir, { parsers, pgliteWasmModule: workerData.wasmModule });
     await db.waitReady;
   } catch (error) {
@@ -38,6 +40,12 @@ const describe = (error) => String((error && error.message) || error).slice(0, 2
           if (db.isInTransaction()) await db.exec("ROLLBACK");
           reply({ id: m.id, ok: true, rows: [] });
           break;
+        case "dump": {
+          const file = await db.dumpDataDir("none");
+          const bytes = new Uint8Array(await file.arrayBuffer());
+          parentPort.postMessage({ id: m.id, ok: true, rows: [], bytes }, [bytes.buffer]);
+          break;
+        }
         case "close":
           await db.close();
           reply({ id: m.id, ok: true, rows: [] });

@@ -3,10 +3,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { types } from "@electric-sql/pglite";
 import { FailclosedError } from "../errors.js";
 import { Mutex } from "./mutex.js";
 import { PGLITE_WORKER_SOURCE } from "./pglite-worker-source.js";
+import { TEXT_TYPES } from "./pglite-types.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
 
 /**
@@ -54,9 +54,6 @@ export class WorkerQueryError extends Error {
   }
 }
 
-// As in pglite.ts: these types come back as text, never as a lossy number or Date.
-const TEXT_TYPES = [types.INT8, types.NUMERIC, types.DATE, types.TIMESTAMP, types.TIMESTAMPTZ];
-
 const require = createRequire(import.meta.url);
 const PGLITE_ENTRY = require.resolve("@electric-sql/pglite");
 const PGLITE_URL = pathToFileURL(PGLITE_ENTRY).href;
@@ -80,14 +77,19 @@ function pgliteWasm(): Promise<WasmModule> {
   return compiled;
 }
 
-type Op = "query" | "exec" | "end-session" | "close";
+type Op = "query" | "exec" | "end-session" | "dump" | "close";
+type Done = {
+  readonly id: number;
+  readonly ok: true;
+  readonly rows: Array<Record<string, unknown>>;
+  readonly bytes?: Uint8Array;
+};
 type Reply =
-  | { readonly id: number; readonly ok: true; readonly rows: Array<Record<string, unknown>> }
-  | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
+  Done | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
 type StartMessage = { readonly type: "ready" } | { readonly type: "failed"; readonly message: string };
 
 interface Pending {
-  readonly resolve: (rows: SqlRows["rows"]) => void;
+  readonly resolve: (done: Done) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -104,7 +106,7 @@ class WorkerHandle {
       const pending = this.#pending.get(message.id);
       if (pending === undefined) return;
       this.#pending.delete(message.id);
-      if (message.ok) pending.resolve(message.rows);
+      if (message.ok) pending.resolve(message);
       else pending.reject(new WorkerQueryError(message.message, message.code));
     });
     const die = (error: Error): void => {
@@ -116,7 +118,10 @@ class WorkerHandle {
     worker.on("exit", (code) => die(new Error(`the PGlite worker exited (code ${code})`)));
   }
 
-  static async start(options: PgliteWorkerOptions): Promise<WorkerHandle> {
+  /** dataDir undefined: a new cluster in memory (initdb), to be dumped. */
+  static async start(
+    options: Omit<PgliteWorkerOptions, "dataDir"> & { readonly dataDir?: string },
+  ): Promise<WorkerHandle> {
     const worker = new Worker(PGLITE_WORKER_SOURCE, {
       eval: true,
       workerData: {
@@ -141,7 +146,8 @@ class WorkerHandle {
     if (started instanceof Error || started.type === "failed") {
       await worker.terminate();
       const why = started instanceof Error ? started.message : started.message;
-      throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot open PGlite at ${options.dataDir}: ${why}`);
+      const where = options.dataDir ?? "(a new in-memory cluster)";
+      throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot open PGlite at ${where}: ${why}`);
     }
     return new WorkerHandle(worker);
   }
@@ -151,7 +157,7 @@ class WorkerHandle {
   }
 
   /** One operation; past `ms` the worker is terminated and the operation rejects. */
-  call(op: Op, sql: string, params: readonly SqlValue[], ms: number): Promise<SqlRows["rows"]> {
+  call(op: Op, sql: string, params: readonly SqlValue[], ms: number): Promise<Done> {
     if (this.#dead !== undefined) return Promise.reject(this.#dead);
     const id = ++this.#nextId;
     return new Promise((resolve, reject) => {
@@ -160,9 +166,9 @@ class WorkerHandle {
         void this.#worker.terminate();
       }, ms);
       this.#pending.set(id, {
-        resolve: (rows) => {
+        resolve: (done) => {
           clearTimeout(timer);
-          resolve(rows);
+          resolve(done);
         },
         reject: (error) => {
           clearTimeout(timer);
@@ -199,7 +205,7 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
   }
 
   const call = async (op: Op, sql = "", params: readonly SqlValue[] = []): Promise<SqlRows["rows"]> =>
-    (await live()).call(op, sql, params, op === "exec" ? scriptMs : operationMs);
+    (await (await live()).call(op, sql, params, op === "exec" ? scriptMs : operationMs)).rows;
 
   const session: SqlSession = {
     query: async (sql, params = []) => ({ rows: await call("query", sql, params) }),
@@ -229,4 +235,28 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
         await open?.stop();
       }),
   };
+}
+
+let cluster: Promise<Blob> | undefined;
+
+/**
+ * An empty PostgreSQL cluster as a data directory tarball, made once per process by initdb in a
+ * worker thread: in-memory databases are loaded from it (openPglite) rather than each running
+ * initdb in the process, whose WebAssembly memory (hundreds of megabytes) would stay behind.
+ */
+export function emptyCluster(): Promise<Blob> {
+  cluster ??= (async () => {
+    const handle = await WorkerHandle.start({ statementTimeoutMs: 600_000 });
+    try {
+      const done = await handle.call("dump", "", [], 600_000);
+      if (done.bytes === undefined)
+        throw new FailclosedError("DATABASE_UNAVAILABLE", "the empty cluster came back empty");
+      return new Blob([done.bytes]);
+    } finally {
+      await handle.stop();
+    }
+  })();
+  // A failure is not kept: the next database to open tries again.
+  void cluster.catch(() => (cluster = undefined));
+  return cluster;
 }

@@ -1,24 +1,24 @@
-import { PGlite, types } from "@electric-sql/pglite";
+import { PGlite } from "@electric-sql/pglite";
 import { FailclosedError } from "../errors.js";
 import { Mutex } from "./mutex.js";
+import { emptyCluster } from "./pglite-worker.js";
+import { textParsers } from "./pglite-types.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
 
-// The same text the pg adapter returns for these types: a lossy JavaScript number or Date must
-// never stand in for a bigint, a numeric or a timestamp, and both engines must read alike.
-const asText = (value: string): string => value;
-const parsers = {
-  [types.INT8]: asText,
-  [types.NUMERIC]: asText,
-  [types.DATE]: asText,
-  [types.TIMESTAMP]: asText,
-  [types.TIMESTAMPTZ]: asText,
-};
+const parsers = textParsers();
 
-/** Embedded PostgreSQL: in memory when dataDir is undefined, else persisted in that directory. */
+/**
+ * Embedded PostgreSQL: in memory when dataDir is undefined, else persisted in that directory. An
+ * in-memory database starts from the process's empty cluster (emptyCluster) instead of running
+ * initdb here: initdb leaves hundreds of megabytes in the process that a loaded copy never needs.
+ */
 export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
   let db: PGlite;
   try {
-    db = dataDir === undefined ? new PGlite({ parsers }) : new PGlite(dataDir, { parsers });
+    db =
+      dataDir === undefined
+        ? new PGlite({ parsers, loadDataDir: await emptyCluster() })
+        : new PGlite(dataDir, { parsers });
     await db.waitReady;
   } catch (cause) {
     throw new FailclosedError(

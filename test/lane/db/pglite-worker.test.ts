@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FailclosedError } from "../../../src/lane/errors.js";
 import { openPglite } from "../../../src/lane/db/pglite.js";
-import { openPgliteWorker, StatementTimeoutError } from "../../../src/lane/db/pglite-worker.js";
+import { emptyCluster, openPgliteWorker, StatementTimeoutError } from "../../../src/lane/db/pglite-worker.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
 
 let root: string;
@@ -116,5 +116,25 @@ describe("a PGlite worker", () => {
     const db = await openPgliteWorker({ dataDir, statementTimeoutMs: 5_000 });
     await db.close();
     await expect(db.query("SELECT 1")).rejects.toBeInstanceOf(FailclosedError);
+  });
+});
+
+describe("in-memory databases loaded from the process's empty cluster", () => {
+  it("are made by initdb once, in a worker, and each starts empty and apart from the others", async () => {
+    const first = await emptyCluster();
+    expect(await emptyCluster()).toBe(first);
+    const [a, b] = [await openPglite(), await openPglite()];
+    try {
+      await a.exec("CREATE TABLE only_in_a (x int); INSERT INTO only_in_a VALUES (1)");
+      expect((await a.query("SELECT count(*)::int AS n FROM only_in_a")).rows).toEqual([{ n: 1 }]);
+      await expect(b.query("SELECT 1 FROM only_in_a")).rejects.toThrow(/only_in_a/);
+      const user = await b.query(
+        "SELECT count(*)::int AS n FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace",
+      );
+      expect(user.rows).toEqual([{ n: 0 }]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });
