@@ -4,9 +4,9 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FailclosedError } from "../errors.js";
-import { Mutex } from "./mutex.js";
 import { PGLITE_WORKER_SOURCE } from "./pglite-worker-source.js";
 import { TEXT_TYPES } from "./pglite-types.js";
+import { singleBackend } from "./single-backend.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
 
 /**
@@ -188,7 +188,6 @@ class WorkerHandle {
 export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<SqlDatabase> {
   let handle: WorkerHandle | undefined = await WorkerHandle.start(options);
   let closed = false;
-  const lock = new Mutex();
   const scriptMs = options.statementTimeoutMs;
   const operationMs = Math.max(options.operationTimeoutMs ?? 600_000, scriptMs);
 
@@ -211,30 +210,18 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
     query: async (sql, params = []) => ({ rows: await call("query", sql, params) }),
     exec: async (sql) => void (await call("exec", sql)),
   };
-  return {
-    engine: "pglite",
-    query: (sql, params) => lock.run(() => session.query(sql, params)),
-    exec: (sql) => lock.run(() => session.exec(sql)),
-    // One backend, as in pglite.ts: a transaction left open by fn is rolled back before the next
-    // caller; after a timeout the fresh worker has none open.
-    withSession: (fn) =>
-      lock.run(async () => {
-        try {
-          return await fn(session);
-        } finally {
-          await call("end-session");
-        }
-      }),
-    close: () =>
-      lock.run(async () => {
-        if (closed) return;
-        closed = true;
-        const open = handle;
-        handle = undefined;
-        if (open?.alive === true) await open.call("close", "", [], operationMs).catch(() => undefined);
-        await open?.stop();
-      }),
-  };
+  // After a timeout the fresh worker has no transaction open; ending the session costs a no-op.
+  return singleBackend(session, {
+    endSession: async () => void (await call("end-session")),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      const open = handle;
+      handle = undefined;
+      if (open?.alive === true) await open.call("close", "", [], operationMs).catch(() => undefined);
+      await open?.stop();
+    },
+  }).database;
 }
 
 let cluster: Promise<Blob> | undefined;

@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { FailclosedError } from "../errors.js";
-import { Mutex } from "./mutex.js";
+import { singleBackend } from "./single-backend.js";
 import { emptyCluster } from "./pglite-worker.js";
 import { textParsers } from "./pglite-types.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
@@ -29,7 +29,6 @@ export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
       },
     );
   }
-  const lock = new Mutex();
   const session: SqlSession = {
     async query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRows> {
       const result = await db.query<Record<string, unknown>>(sql, [...params]);
@@ -39,26 +38,19 @@ export async function openPglite(dataDir?: string): Promise<SqlDatabase> {
       await db.exec(sql);
     },
   };
+  const { database, lock } = singleBackend(session, {
+    endSession: async () => {
+      if (db.isInTransaction()) await db.exec("ROLLBACK");
+    },
+    close: () => db.close(),
+  });
   return {
-    engine: "pglite",
-    query: (sql, params) => lock.run(() => session.query(sql, params)),
-    exec: (sql) => lock.run(() => session.exec(sql)),
-    // One backend serves every caller: a session left inside a transaction (fn threw after BEGIN)
-    // would hand that transaction to the next caller, so it is rolled back here.
-    withSession: (fn) =>
-      lock.run(async () => {
-        try {
-          return await fn(session);
-        } finally {
-          if (db.isInTransaction()) await db.exec("ROLLBACK");
-        }
-      }),
+    ...database,
     // Under the lock: a LISTEN sent inside another caller's open transaction would only take effect
     // at its commit, and not at all after a rollback.
     listen: (channel, listener) =>
       lock.run(async () => {
         await db.listen(channel, () => listener());
       }),
-    close: () => lock.run(() => db.close()),
   };
 }
