@@ -1,8 +1,8 @@
 import type { DocumentsByKind, SealedKind, SealType } from "../../lane/codec/documents.js";
 import { encodeDocument } from "../../lane/codec/encode.js";
-import { FailclosedError } from "../../lane/errors.js";
 import type { KeyEntry } from "../../lane/seal/keyring.js";
-import { SEALING_ROLES, type Role } from "../../lane/seal/roles.js";
+import type { Role } from "../../lane/seal/roles.js";
+import { checkSigner } from "../../lane/seal/sign.js";
 import type { FamilyContext } from "../types.js";
 import { signBytes } from "./sign-bytes.js";
 
@@ -29,10 +29,7 @@ export async function sealAs<K extends SealedKind>(
   // The strict codec checks the bytes it emits: an invalid document throws DOCUMENT_INVALID here.
   const payload = encodeDocument(kind, doc);
   const typ = `${kind}+jws` as SealType;
-  if (!SEALING_ROLES[typ].includes(key.role))
-    throw new FailclosedError("KEY_WRONG_ROLE", `key ${key.kid} (role ${key.role}) may not seal ${typ}`);
-  if (key.signKey === undefined)
-    throw new FailclosedError("KEY_MISSING", `key ${key.kid} has no private half here`);
+  checkSigner(key, typ);
   return rawJws(headerOf(key, typ), payload, key);
 }
 

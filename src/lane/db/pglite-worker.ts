@@ -145,7 +145,7 @@ class WorkerHandle {
     });
     if (started instanceof Error || started.type === "failed") {
       await worker.terminate();
-      const why = started instanceof Error ? started.message : started.message;
+      const why = started.message;
       const where = options.dataDir ?? "(a new in-memory cluster)";
       throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot open PGlite at ${where}: ${why}`);
     }

@@ -11,7 +11,8 @@ type TypeOfKind<K extends SealedKind> = {
   [T in SealType]: (typeof SEAL_TYPES)[T] extends K ? T : never;
 }[SealType];
 
-function checkSigner(key: KeyEntry, typ: SealType): NonNullable<KeyEntry["signKey"]> {
+/** S1 on the signing side: the key's role may seal this type, and its private half is here. */
+export function checkSigner(key: KeyEntry, typ: SealType): NonNullable<KeyEntry["signKey"]> {
   if (!SEALING_ROLES[typ].includes(key.role)) {
     throw new FailclosedError("KEY_WRONG_ROLE", `key ${key.kid} (role ${key.role}) may not seal ${typ}`);
   }
