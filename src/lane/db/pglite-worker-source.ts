@@ -4,11 +4,26 @@
  * from TypeScript sources under vitest, and a worker thread gets no TypeScript loader. It only
  * relays: every decision stays in pglite-worker.ts.
  *
- * Protocol, one message at a time: { id, op: "query" | "exec" | "end-session" | "dump" | "close",
- * sql, params } in; { id, ok: true, rows, bytes? } or { id, ok: false, message, code } out (code:
- * the SQLSTATE; bytes: the data directory's tarball, for dump). At start: { type: "ready" } or
+ * Protocol, one message at a time: { id, op: "query" | "exec" | "end-session" | "listen" | "dump" |
+ * "close", sql, params } in (listen: sql is the channel); { id, ok: true, rows, bytes? } or { id,
+ * ok: false, message, fields } out (fields: code, the SQLSTATE, and the other string fields of
+ * PostgreSQL's error report that are present; bytes: the data directory's tarball, for dump). A notification on a channel listened to is { type: "notify", channel }, posted as PGlite
+ * hears it: before the answer of the statement that committed it. At start: { type: "ready" } or
  * { type: "failed", message }.
  */
+/** The fields of a PostgreSQL error report a worker passes back, when they are strings. */
+export const ERROR_FIELDS = [
+  "code",
+  "constraint",
+  "detail",
+  "schema",
+  "table",
+  "column",
+  "severity",
+] as const;
+
+export type ErrorFields = Partial<Record<(typeof ERROR_FIELDS)[number], string>>;
+
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const reply = (message) => parentPort.postMessage(message);
@@ -19,8 +34,13 @@ const describe = (error) => String((error && error.message) || error).slice(0, 2
     const { PGlite } = await import(workerData.pgliteUrl);
     const asText = (value) => value;
     const parsers = Object.fromEntries(workerData.textTypes.map((oid) => [oid, asText]));
-    // No data directory: a new cluster in memory (initdb), made to be dumped.
-    db = new PGlite(workerData.dataDir, { parsers, pgliteWasmModule: workerData.wasmModule });
+    // A data directory; or in memory, loaded from a cluster's tarball; or neither: a new cluster
+    // in memory (initdb), made to be dumped.
+    const startParams = [...PGlite.defaultStartParams, "-c", "shared_buffers=" + workerData.sharedBuffers];
+    const options = { parsers, pgliteWasmModule: workerData.wasmModule, startParams };
+    if (workerData.cluster !== undefined) options.loadDataDir = workerData.cluster;
+    // PGlite reads its options from the second argument only when the first is a data directory.
+    db = workerData.dataDir === undefined ? new PGlite(options) : new PGlite(workerData.dataDir, options);
     await db.waitReady;
   } catch (error) {
     reply({ type: "failed", message: describe(error) });
@@ -40,6 +60,12 @@ const describe = (error) => String((error && error.message) || error).slice(0, 2
           if (db.isInTransaction()) await db.exec("ROLLBACK");
           reply({ id: m.id, ok: true, rows: [] });
           break;
+        case "listen": {
+          const channel = m.sql;
+          await db.listen(channel, () => parentPort.postMessage({ type: "notify", channel }));
+          reply({ id: m.id, ok: true, rows: [] });
+          break;
+        }
         case "dump": {
           const file = await db.dumpDataDir("none");
           const bytes = new Uint8Array(await file.arrayBuffer());
@@ -54,8 +80,13 @@ const describe = (error) => String((error && error.message) || error).slice(0, 2
           reply({ id: m.id, ok: false, message: "unknown operation" });
       }
     } catch (error) {
-      const code = error && typeof error.code === "string" ? error.code : undefined;
-      reply({ id: m.id, ok: false, message: describe(error), code });
+      // The fields of PostgreSQL's error report that callers read (the ledger tells a spent nonce
+      // by its SQLSTATE and constraint); an error crossing threads loses every own property.
+      const fields = {};
+      for (const name of ${JSON.stringify(ERROR_FIELDS)}) {
+        if (error && typeof error[name] === "string") fields[name] = error[name];
+      }
+      reply({ id: m.id, ok: false, message: describe(error), fields });
     }
   });
   reply({ type: "ready" });

@@ -4,23 +4,30 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FailclosedError } from "../errors.js";
-import { PGLITE_WORKER_SOURCE } from "./pglite-worker-source.js";
+import { PGLITE_WORKER_SOURCE, type ErrorFields } from "./pglite-worker-source.js";
 import { TEXT_TYPES } from "./pglite-types.js";
 import { singleBackend } from "./single-backend.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
 
 /**
- * Embedded PostgreSQL in a worker thread, for clones that run migrations nobody has vetted yet.
- * PGlite never cancels a statement and runs it on the calling thread, so a `pg_sleep` or a
- * recursive query without end would block the whole process: the lane, the gate beside it, and
- * every timer that could have stopped them. In a worker, a statement that outlives its time is
- * stopped by terminating the worker; PostgreSQL's crash recovery then reopens the data directory
- * as of its last commit, exactly what a cancelled statement leaves on a real server, and the next
- * call runs on a fresh worker.
+ * Embedded PostgreSQL in a worker thread. PGlite never cancels a statement and runs it on the
+ * calling thread, so a `pg_sleep` or a recursive query without end in a migration nobody has vetted
+ * yet would block the whole process: the lane, the gate beside it, and every timer that could have
+ * stopped them. In a worker, a statement that outlives its time is stopped by terminating the
+ * worker; PostgreSQL's crash recovery then reopens the data directory as of its last commit,
+ * exactly what a cancelled statement leaves on a real server, and the next call runs on a fresh
+ * worker. A database in memory has nothing to recover from: once its worker is stopped, every
+ * later call fails (a gate's ledger that forgot its spent nonces would fail open).
+ *
+ * The worker also keeps the database's work off the calling thread, so that the caller's own work
+ * (the fuzzer rendering the next probe) runs beside it on a second core.
  */
 export interface PgliteWorkerOptions {
-  /** The clone's data directory (persisted: what a terminated worker committed is kept). */
-  readonly dataDir: string;
+  /**
+   * The data directory (persisted: what a terminated worker committed is kept); undefined: in
+   * memory, loaded from the process's empty cluster (emptyCluster).
+   */
+  readonly dataDir?: string;
   /**
    * The time limit of a script (`exec`: how the lane runs a migration), the statement timeout
    * PGlite cannot enforce itself.
@@ -43,14 +50,30 @@ export class StatementTimeoutError extends FailclosedError {
   }
 }
 
-/** A statement PostgreSQL refused, with its SQLSTATE, as PGlite's own error carries it. */
+/**
+ * A statement PostgreSQL refused, with the fields of its error report that PGlite's own error
+ * carries (code: the SQLSTATE; constraint: the one violated), so callers read it alike either way.
+ */
 export class WorkerQueryError extends Error {
   override readonly name = "WorkerQueryError";
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
+  readonly code: string | undefined;
+  readonly constraint: string | undefined;
+  readonly detail: string | undefined;
+  readonly schema: string | undefined;
+  readonly table: string | undefined;
+  readonly column: string | undefined;
+  readonly severity: string | undefined;
+  constructor(message: string, fields: ErrorFields = {}) {
     super(message);
+    ({
+      code: this.code,
+      constraint: this.constraint,
+      detail: this.detail,
+      schema: this.schema,
+      table: this.table,
+      column: this.column,
+      severity: this.severity,
+    } = fields);
   }
 }
 
@@ -65,6 +88,14 @@ const { WebAssembly: wasm } = globalThis as unknown as {
   WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
 };
 
+/**
+ * PostgreSQL's buffer cache in each embedded database. PGlite's default of 128 MB is touched as it
+ * is used and stays resident: a ledger or a fuzzing clone of a few megabytes never needs it, and
+ * a run holds several databases at once (about 90 MB each at this size, 240 MB at the default). A
+ * database larger than this still works, read through the file system's cache.
+ */
+const SHARED_BUFFERS = "16MB";
+
 let compiled: Promise<WasmModule> | undefined;
 
 /**
@@ -77,7 +108,7 @@ function pgliteWasm(): Promise<WasmModule> {
   return compiled;
 }
 
-type Op = "query" | "exec" | "end-session" | "dump" | "close";
+type Op = "query" | "exec" | "end-session" | "listen" | "dump" | "close";
 type Done = {
   readonly id: number;
   readonly ok: true;
@@ -85,8 +116,15 @@ type Done = {
   readonly bytes?: Uint8Array;
 };
 type Reply =
-  Done | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
+  Done | { readonly id: number; readonly ok: false; readonly message: string; readonly fields: ErrorFields };
 type StartMessage = { readonly type: "ready" } | { readonly type: "failed"; readonly message: string };
+type Notification = { readonly type: "notify"; readonly channel: string };
+
+/** What a worker opens: a data directory, a cluster's tarball loaded into memory, or a new cluster. */
+type ClusterSource =
+  | { readonly kind: "directory"; readonly dataDir: string }
+  | { readonly kind: "memory"; readonly cluster: Blob }
+  | { readonly kind: "initdb" };
 
 interface Pending {
   readonly resolve: (done: Done) => void;
@@ -100,14 +138,18 @@ class WorkerHandle {
   #nextId = 0;
   #dead: Error | undefined;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: Worker, onNotify: (channel: string) => void) {
     this.#worker = worker;
-    worker.on("message", (message: Reply) => {
+    worker.on("message", (message: Reply | Notification) => {
+      if ("type" in message) {
+        onNotify(message.channel);
+        return;
+      }
       const pending = this.#pending.get(message.id);
       if (pending === undefined) return;
       this.#pending.delete(message.id);
       if (message.ok) pending.resolve(message);
-      else pending.reject(new WorkerQueryError(message.message, message.code));
+      else pending.reject(new WorkerQueryError(message.message, message.fields));
     });
     const die = (error: Error): void => {
       this.#dead ??= error;
@@ -118,20 +160,24 @@ class WorkerHandle {
     worker.on("exit", (code) => die(new Error(`the PGlite worker exited (code ${code})`)));
   }
 
-  /** dataDir undefined: a new cluster in memory (initdb), to be dumped. */
   static async start(
-    options: Omit<PgliteWorkerOptions, "dataDir"> & { readonly dataDir?: string },
+    source: ClusterSource,
+    startTimeoutMs = 60_000,
+    onNotify: (channel: string) => void = () => undefined,
   ): Promise<WorkerHandle> {
     const worker = new Worker(PGLITE_WORKER_SOURCE, {
       eval: true,
       workerData: {
         pgliteUrl: PGLITE_URL,
-        dataDir: options.dataDir,
+        dataDir: source.kind === "directory" ? source.dataDir : undefined,
+        // A Blob crosses to the worker without copying its bytes.
+        cluster: source.kind === "memory" ? source.cluster : undefined,
         textTypes: TEXT_TYPES,
         wasmModule: await pgliteWasm(),
+        sharedBuffers: SHARED_BUFFERS,
       },
     });
-    const limit = options.startTimeoutMs ?? 60_000;
+    const limit = startTimeoutMs;
     const started = await new Promise<StartMessage | Error>((resolve) => {
       const timer = setTimeout(() => resolve(new Error(`not ready within ${limit} ms`)), limit);
       worker.once("message", (message: StartMessage) => {
@@ -146,10 +192,10 @@ class WorkerHandle {
     if (started instanceof Error || started.type === "failed") {
       await worker.terminate();
       const why = started.message;
-      const where = options.dataDir ?? "(a new in-memory cluster)";
+      const where = source.kind === "directory" ? source.dataDir : "(in memory)";
       throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot open PGlite at ${where}: ${why}`);
     }
-    return new WorkerHandle(worker);
+    return new WorkerHandle(worker, onNotify);
   }
 
   get alive(): boolean {
@@ -186,21 +232,43 @@ class WorkerHandle {
 }
 
 export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<SqlDatabase> {
-  let handle: WorkerHandle | undefined = await WorkerHandle.start(options);
+  const { dataDir } = options;
+  const source: ClusterSource =
+    dataDir === undefined
+      ? { kind: "memory", cluster: await emptyCluster() }
+      : { kind: "directory", dataDir };
+  const listeners = new Map<string, Array<() => void>>();
+  const notify = (channel: string): void => {
+    for (const listener of listeners.get(channel) ?? []) listener();
+  };
+  const start = (): Promise<WorkerHandle> => WorkerHandle.start(source, options.startTimeoutMs, notify);
+  let handle: WorkerHandle | undefined = await start();
   let closed = false;
   const scriptMs = options.statementTimeoutMs;
   const operationMs = Math.max(options.operationTimeoutMs ?? 600_000, scriptMs);
 
   // A worker stopped by a timeout is replaced on the next call: the data directory is reopened
-  // (crash recovery) in a fresh thread, with whatever its last commit left.
+  // (crash recovery) in a fresh thread, with whatever its last commit left, and listens again. In
+  // memory, what the worker held is gone, and so is the database.
   async function live(): Promise<WorkerHandle> {
     if (closed) throw new FailclosedError("DATABASE_UNAVAILABLE", "the PGlite worker database is closed");
-    if (handle === undefined || !handle.alive) {
-      await handle?.stop();
-      handle = undefined;
-      handle = await WorkerHandle.start(options);
+    if (handle?.alive === true) return handle;
+    if (source.kind === "memory")
+      throw new FailclosedError(
+        "DATABASE_UNAVAILABLE",
+        "the in-memory PGlite database was lost when its worker stopped; its contents cannot be recovered",
+      );
+    await handle?.stop();
+    handle = undefined;
+    const fresh = await start();
+    try {
+      for (const channel of listeners.keys()) await fresh.call("listen", channel, [], operationMs);
+    } catch (error) {
+      await fresh.stop();
+      throw error;
     }
-    return handle;
+    handle = fresh;
+    return fresh;
   }
 
   const call = async (op: Op, sql = "", params: readonly SqlValue[] = []): Promise<SqlRows["rows"]> =>
@@ -211,7 +279,7 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
     exec: async (sql) => void (await call("exec", sql)),
   };
   // After a timeout the fresh worker has no transaction open; ending the session costs a no-op.
-  return singleBackend(session, {
+  const { database, lock } = singleBackend(session, {
     endSession: async () => void (await call("end-session")),
     close: async () => {
       if (closed) return;
@@ -221,7 +289,20 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
       if (open?.alive === true) await open.call("close", "", [], operationMs).catch(() => undefined);
       await open?.stop();
     },
-  }).database;
+  });
+  return {
+    ...database,
+    // Under the lock: a LISTEN sent inside another caller's open transaction would only take effect
+    // at its commit, and not at all after a rollback.
+    listen: (channel, listener) =>
+      lock.run(async () => {
+        const known = listeners.get(channel);
+        if (known === undefined) {
+          await call("listen", channel);
+          listeners.set(channel, [listener]);
+        } else known.push(listener);
+      }),
+  };
 }
 
 let cluster: Promise<Blob> | undefined;
@@ -233,7 +314,7 @@ let cluster: Promise<Blob> | undefined;
  */
 export function emptyCluster(): Promise<Blob> {
   cluster ??= (async () => {
-    const handle = await WorkerHandle.start({ statementTimeoutMs: 600_000 });
+    const handle = await WorkerHandle.start({ kind: "initdb" });
     try {
       const done = await handle.call("dump", "", [], 600_000);
       if (done.bytes === undefined)

@@ -1,7 +1,9 @@
 /**
- * PGlite in a worker thread: the same answers as the in-thread adapter, and a statement that
- * outlives its time is stopped (the process keeps running meanwhile), its uncommitted work gone,
- * what was committed kept, and the next call served by a fresh worker.
+ * PGlite in a worker thread, where every embedded database runs: answers as the pg adapter gives
+ * them, errors with the fields callers read, notifications before the answer that committed them,
+ * and a statement that outlives its time is stopped (the process keeps running meanwhile), its
+ * uncommitted work gone, what was committed kept, and the next call served by a fresh worker; in
+ * memory, where nothing can be recovered, the database is gone for good instead.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +11,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FailclosedError } from "../../../src/lane/errors.js";
 import { openPglite } from "../../../src/lane/db/pglite.js";
-import { emptyCluster, openPgliteWorker, StatementTimeoutError } from "../../../src/lane/db/pglite-worker.js";
+import {
+  emptyCluster,
+  openPgliteWorker,
+  StatementTimeoutError,
+  WorkerQueryError,
+} from "../../../src/lane/db/pglite-worker.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
 
 let root: string;
@@ -18,7 +25,7 @@ let dataDir: string;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "fc-pglite-worker-"));
   dataDir = join(root, "clone");
-  // Made by the in-thread adapter, as clone create does: the worker opens an existing directory.
+  // Made by initdb in one worker, then reopened by others, as a clone is.
   const made = await openPglite(dataDir);
   await made.exec("CREATE TABLE kept (id int PRIMARY KEY, big bigint, raw bytea)");
   await made.close();
@@ -116,6 +123,95 @@ describe("a PGlite worker", () => {
     const db = await openPgliteWorker({ dataDir, statementTimeoutMs: 5_000 });
     await db.close();
     await expect(db.query("SELECT 1")).rejects.toBeInstanceOf(FailclosedError);
+  });
+
+  it("carries the fields of PostgreSQL's error report across, as the ledger reads a replay by them", async () => {
+    await withDb({ statementTimeoutMs: 30_000 }, async (db) => {
+      await db.exec("CREATE TABLE IF NOT EXISTS once (x int CONSTRAINT once_x UNIQUE)");
+      await db.query("INSERT INTO once VALUES (1) ON CONFLICT DO NOTHING");
+      const refused = db.query("INSERT INTO once VALUES (1)");
+      await expect(refused).rejects.toBeInstanceOf(WorkerQueryError);
+      await expect(refused).rejects.toMatchObject({
+        code: "23505",
+        constraint: "once_x",
+        table: "once",
+        schema: "public",
+        severity: "ERROR",
+      });
+    });
+  });
+
+  it("hands a notification over before the answer of the statement that committed it, and listens again after a restart", async () => {
+    await withDb({ statementTimeoutMs: 800 }, async (db) => {
+      const heard: string[] = [];
+      await db.listen?.("fc_test_channel", () => heard.push("first"));
+      await db.listen?.("fc_test_channel", () => heard.push("second"));
+      await db.query("NOTIFY fc_test_channel");
+      expect(heard).toEqual(["first", "second"]);
+      await db.withSession(async (session) => {
+        await session.exec("BEGIN");
+        await session.exec("NOTIFY fc_test_channel");
+        // Not yet committed: nothing is heard.
+        expect(heard).toHaveLength(2);
+        await session.exec("COMMIT");
+        expect(heard).toHaveLength(4);
+      });
+      await db.withSession(async (session) => {
+        await session.exec("BEGIN");
+        await session.exec("NOTIFY fc_test_channel");
+        await session.exec("ROLLBACK");
+      });
+      await db.query("NOTIFY some_other_channel");
+      expect(heard).toHaveLength(4);
+      await expect(db.exec("SELECT pg_sleep(60)")).rejects.toBeInstanceOf(StatementTimeoutError);
+      await db.query("NOTIFY fc_test_channel");
+      expect(heard).toEqual(["first", "second", "first", "second", "first", "second"]);
+    });
+  });
+});
+
+describe("a PGlite worker in memory (the gate's ledger)", () => {
+  it("loads the empty cluster with its options: values as the pg adapter reads them, a 16 MB buffer cache", async () => {
+    const db = await openPglite();
+    try {
+      const { rows } = await db.query(
+        "SELECT 9007199254740993::bigint AS big, 1.10::numeric AS num, current_setting('shared_buffers') AS buffers",
+      );
+      expect(rows).toEqual([{ big: "9007199254740993", num: "1.10", buffers: "16MB" }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("works off the calling thread: timers run while it sleeps", async () => {
+    const db = await openPglite();
+    try {
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 20);
+      await db.query("SELECT pg_catalog.pg_sleep(0.5)::text AS slept");
+      clearInterval(ticker);
+      expect(ticks).toBeGreaterThan(5);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("is gone for good once its worker is stopped: every later call fails, none finds an empty database", async () => {
+    const db = await openPgliteWorker({ statementTimeoutMs: 300 });
+    try {
+      await db.exec("CREATE TABLE spent (nonce text PRIMARY KEY); INSERT INTO spent VALUES ('n-1')");
+      await expect(db.exec("SELECT pg_sleep(60)")).rejects.toBeInstanceOf(StatementTimeoutError);
+      for (const call of [
+        () => db.query("SELECT count(*)::int AS n FROM spent"),
+        () => db.exec("SELECT 1"),
+        () => db.withSession((session) => session.query("SELECT 1")),
+        () => db.listen?.("fc_test_channel", () => undefined) ?? Promise.resolve(),
+      ]) {
+        await expect(call()).rejects.toMatchObject({ code: "DATABASE_UNAVAILABLE", message: /lost/ });
+      }
+    } finally {
+      await db.close();
+    }
   });
 });
 
