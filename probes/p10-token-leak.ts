@@ -214,8 +214,12 @@ const flawArb: fc.Arbitrary<LeakFlaw> = fc.oneof(
   }),
 );
 
-/** The real seals of one probe's request, and a permit the gate key really signed for it. */
-type Tokens = Readonly<Record<Source, string>>;
+/**
+ * The real seals of one probe's request, and a permit the gate key really signed for it. The
+ * permit is sealed only when a flaw carries it: most flaws do not, and a signature is a good part
+ * of the cost of rendering a probe.
+ */
+type Tokens = (source: Source) => Promise<string>;
 
 const ROLE_OF: Readonly<Record<JwsSlot, Role>> = { packet: "owner", grant: "owner", evidence: "rehearsal" };
 const TYP_OF: Readonly<Record<JwsSlot, string>> = {
@@ -252,9 +256,10 @@ function encode(text: string, encoding: Encoding): string {
   }
 }
 
-function payloadText(payload: Payload, tokens: Tokens): string {
+async function payloadText(payload: Payload, tokens: Tokens): Promise<string> {
   if (payload.kind === "text") return payload.text;
-  return `${payload.prefix}${"x".repeat(payload.pad)}${encode(tokens[payload.source], payload.encoding)}`;
+  const token = await tokens(payload.source);
+  return `${payload.prefix}${"x".repeat(payload.pad)}${encode(token, payload.encoding)}`;
 }
 
 function kidText(kid: string, ctx: FamilyContext): string {
@@ -271,21 +276,29 @@ async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
   const label = labelOf(value);
   const parts = authorizedParts(ctx, label, "QT001_APPLY");
   const request = await authorizedRequest(ctx, parts);
-  const permit = await sealAs(
-    ctx,
-    "gate",
-    "permit",
-    permitFor(
+  let permit: Promise<string> | undefined;
+  const sealPermit = (): Promise<string> =>
+    (permit ??= sealAs(
       ctx,
-      label,
-      parts.grants.map((g) => g.grant_id),
-    ),
-  );
-  const tokens: Tokens = {
-    permit,
-    packet: request.packet,
-    grant: lastGrant(request),
-    evidence: request.evidence ?? "",
+      "gate",
+      "permit",
+      permitFor(
+        ctx,
+        label,
+        parts.grants.map((g) => g.grant_id),
+      ),
+    ));
+  const tokens: Tokens = async (source) => {
+    switch (source) {
+      case "permit":
+        return sealPermit();
+      case "packet":
+        return request.packet;
+      case "grant":
+        return lastGrant(request);
+      case "evidence":
+        return request.evidence ?? "";
+    }
   };
   const owner = keyOf(ctx, "owner");
   const rehearsal = keyOf(ctx, "rehearsal");
@@ -297,20 +310,20 @@ async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
 
   switch (flaw.kind) {
     case "member": {
-      const text = payloadText(flaw.payload, tokens);
+      const text = await payloadText(flaw.payload, tokens);
       if (flaw.slot === "grant") return renderMutated(withGrant(text), []);
       return renderMutated(request, [{ kind: "replace", path: [flaw.slot], raw: json(text) }]);
     }
     case "extra":
       return renderMutated(request, [
-        { kind: "add", path: [], name: flaw.name, raw: json(payloadText(flaw.payload, tokens)) },
+        { kind: "add", path: [], name: flaw.name, raw: json(await payloadText(flaw.payload, tokens)) },
       ]);
     case "duplicate": {
       const mutation: Mutation = {
         kind: "duplicate",
         path: [],
         name: flaw.slot,
-        raw: json(payloadText(flaw.payload, tokens)),
+        raw: json(await payloadText(flaw.payload, tokens)),
         escapeName: flaw.escapeName,
       };
       return renderMutated(request, [mutation]);
@@ -329,7 +342,16 @@ async function render(value: Value, ctx: FamilyContext): Promise<Uint8Array> {
       return renderMutated({ ...request, [flaw.doc]: jws }, []);
     }
     case "deep":
-      return renderDeep(flaw.what, { ctx, label, request, permit, owner, rehearsal, parts, withGrant });
+      return renderDeep(flaw.what, {
+        ctx,
+        label,
+        request,
+        permit: sealPermit,
+        owner,
+        rehearsal,
+        parts,
+        withGrant,
+      });
   }
 }
 
@@ -337,7 +359,7 @@ interface DeepInput {
   readonly ctx: FamilyContext;
   readonly label: string;
   readonly request: ActionRequest;
-  readonly permit: string;
+  readonly permit: () => Promise<string>;
   readonly owner: KeyEntry;
   readonly rehearsal: KeyEntry;
   readonly parts: ReturnType<typeof authorizedParts>;
@@ -363,17 +385,17 @@ async function renderDeep(what: Deep, d: DeepInput): Promise<Uint8Array> {
       return renderMutated(d.withGrant(await seal(d.owner, "grant+jws", grant)), []);
     }
     case "packet nested 40 deep": {
-      const nested = `${"[".repeat(40)}${JSON.stringify(d.permit)}${"]".repeat(40)}`;
+      const nested = `${"[".repeat(40)}${JSON.stringify(await d.permit())}${"]".repeat(40)}`;
       const bytes = renderMutated(d.parts.packet, [{ kind: "replace", path: ["evidence"], raw: nested }]);
       return renderMutated({ ...d.request, packet: await seal(d.owner, "decision-packet+jws", bytes) }, []);
     }
     case "packet payload is a permit JWS":
       return renderMutated(
-        { ...d.request, packet: await seal(d.owner, "decision-packet+jws", d.permit) },
+        { ...d.request, packet: await seal(d.owner, "decision-packet+jws", await d.permit()) },
         [],
       );
     case "packet payload is a permit": {
-      const payload = Buffer.from(d.permit.split(".")[1] ?? "", "base64url");
+      const payload = Buffer.from((await d.permit()).split(".")[1] ?? "", "base64url");
       return renderMutated({ ...d.request, packet: await seal(d.owner, "decision-packet+jws", payload) }, []);
     }
     case "evidence with invalid UTF-8": {
@@ -385,7 +407,7 @@ async function renderDeep(what: Deep, d: DeepInput): Promise<Uint8Array> {
     }
     case "evidence carrying a permit": {
       const bytes = renderMutated(evidenceOf(d.ctx, d.label, d.parts), [
-        { kind: "add", path: [], name: "permit", raw: JSON.stringify(d.permit) },
+        { kind: "add", path: [], name: "permit", raw: JSON.stringify(await d.permit()) },
       ]);
       return renderMutated({ ...d.request, evidence: await seal(d.rehearsal, "evidence+jws", bytes) }, []);
     }
