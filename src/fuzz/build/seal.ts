@@ -36,6 +36,15 @@ export async function sealAs<K extends SealedKind>(
 const b64url = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString("base64url");
 
 /**
+ * Lets the event loop run before each signature. A probe's four or five seals would otherwise be
+ * one uninterrupted stretch of the main thread (signing is synchronous, sign-bytes.ts), and the
+ * probe the other sub-seed has in flight would wait behind all of it: each answer of the target's
+ * database worker and each verification back from the thread pool. The target fires one probe at a
+ * time, so those waits add up on the run's critical path.
+ */
+const betweenSeals = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
  * A compact JWS over exactly these header and payload bytes, signed for real with `key` (or with
  * no signature). Forgeries need header bytes a well-behaved library would never produce:
  * duplicate members, extra members, another alg. Hand-written for that reason.
@@ -48,6 +57,7 @@ export async function rawJws(
 ): Promise<string> {
   const input = `${b64url(headerText)}.${b64url(payload)}`;
   if (key?.signKey === undefined) return `${input}.`;
+  await betweenSeals();
   const signature = await signBytes(signAs, key.signKey, Buffer.from(input, "latin1"));
   return `${input}.${b64url(signature)}`;
 }
