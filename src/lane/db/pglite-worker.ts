@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,8 +24,8 @@ import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
  */
 export interface PgliteWorkerOptions {
   /**
-   * The data directory (persisted: what a terminated worker committed is kept); undefined: in
-   * memory, loaded from the process's empty cluster (emptyCluster).
+   * The data directory (persisted: what a terminated worker committed is kept; a new or empty one
+   * starts from the process's empty cluster); undefined: in memory, from that cluster too.
    */
   readonly dataDir?: string;
   /**
@@ -122,7 +122,8 @@ type Notification = { readonly type: "notify"; readonly channel: string };
 
 /** What a worker opens: a data directory, a cluster's tarball loaded into memory, or a new cluster. */
 type ClusterSource =
-  | { readonly kind: "directory"; readonly dataDir: string }
+  /** cluster: loaded into a new, empty directory instead of running initdb there. */
+  | { readonly kind: "directory"; readonly dataDir: string; readonly cluster?: Blob }
   | { readonly kind: "memory"; readonly cluster: Blob }
   | { readonly kind: "initdb" };
 
@@ -171,7 +172,7 @@ class WorkerHandle {
         pgliteUrl: PGLITE_URL,
         dataDir: source.kind === "directory" ? source.dataDir : undefined,
         // A Blob crosses to the worker without copying its bytes.
-        cluster: source.kind === "memory" ? source.cluster : undefined,
+        cluster: source.kind === "initdb" ? undefined : source.cluster,
         textTypes: TEXT_TYPES,
         wasmModule: await pgliteWasm(),
         sharedBuffers: SHARED_BUFFERS,
@@ -241,7 +242,14 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
   const notify = (channel: string): void => {
     for (const listener of listeners.get(channel) ?? []) listener();
   };
-  const start = (): Promise<WorkerHandle> => WorkerHandle.start(source, options.startTimeoutMs, notify);
+  const start = async (): Promise<WorkerHandle> =>
+    WorkerHandle.start(
+      source.kind === "directory" && (await isEmptyDirectory(source.dataDir))
+        ? { ...source, cluster: await emptyCluster() }
+        : source,
+      options.startTimeoutMs,
+      notify,
+    );
   let handle: WorkerHandle | undefined = await start();
   let closed = false;
   const scriptMs = options.statementTimeoutMs;
@@ -305,12 +313,25 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
   };
 }
 
+/**
+ * A directory with nothing in it yet (or none at all): a new database, loaded from the process's
+ * empty cluster rather than made by initdb, which would hold several hundred megabytes while it
+ * runs. Anything else is opened as it is, and PGlite refuses what is not a data directory.
+ */
+async function isEmptyDirectory(path: string): Promise<boolean> {
+  try {
+    return (await readdir(path)).length === 0;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT";
+  }
+}
+
 let cluster: Promise<Blob> | undefined;
 
 /**
  * An empty PostgreSQL cluster as a data directory tarball, made once per process by initdb in a
- * worker thread: in-memory databases are loaded from it (openPglite) rather than each running
- * initdb in the process, whose WebAssembly memory (hundreds of megabytes) would stay behind.
+ * worker thread: new databases, in memory or in an empty directory, are loaded from it rather than
+ * each running initdb, which costs seconds and holds hundreds of megabytes while it runs.
  */
 export function emptyCluster(): Promise<Blob> {
   cluster ??= (async () => {

@@ -45,8 +45,8 @@ export async function createClone(
       throw new FailclosedError("FILE_EXISTS", `${source.toDir} exists; refusing to overwrite`);
     if (source.fromDir === undefined) await mkdir(source.toDir, { recursive: true, mode: 0o700 });
     else await cp(source.fromDir, source.toDir, { recursive: true, errorOnExist: true, force: false });
-    // In a worker thread: a new directory means initdb, whose hundreds of megabytes a worker
-    // gives back when it ends, where the process's own heap would keep them.
+    // In a worker thread, as every embedded database: a new directory starts from the process's
+    // empty cluster (pglite-worker.ts), and the worker's memory goes back when it ends.
     const db = await openPgliteWorker({ dataDir: source.toDir, statementTimeoutMs: 600_000 });
     try {
       const marker = await makeMarker(operatorKey, name, "postgres", now);

@@ -170,6 +170,29 @@ describe("a PGlite worker", () => {
   });
 });
 
+describe("a PGlite worker on a new directory", () => {
+  it("starts it from the empty cluster, keeps what was committed across a reopen, and opens an absent one alike", async () => {
+    for (const dir of [await mkdtemp(join(root, "empty-")), join(root, "absent")]) {
+      const made = await openPgliteWorker({ dataDir: dir, statementTimeoutMs: 30_000 });
+      try {
+        await made.exec("CREATE TABLE kept_here (x int); INSERT INTO kept_here VALUES (7)");
+      } finally {
+        await made.close();
+      }
+      const reopened = await openPgliteWorker({ dataDir: dir, statementTimeoutMs: 30_000 });
+      try {
+        expect((await reopened.query("SELECT x FROM kept_here")).rows).toEqual([{ x: 7 }]);
+        const user = await reopened.query(
+          "SELECT count(*)::int AS n FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace",
+        );
+        expect(user.rows).toEqual([{ n: 1 }]);
+      } finally {
+        await reopened.close();
+      }
+    }
+  });
+});
+
 describe("a PGlite worker in memory (the gate's ledger)", () => {
   it("loads the empty cluster with its options: values as the pg adapter reads them, a 16 MB buffer cache", async () => {
     const db = await openPglite();
