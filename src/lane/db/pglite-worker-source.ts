@@ -7,8 +7,9 @@
  * Protocol, one message at a time: { id, op: "query" | "exec" | "end-session" | "listen" | "dump" |
  * "close", sql, params } in (listen: sql is the channel); { id, ok: true, rows, bytes? } or { id,
  * ok: false, message, fields } out (fields: code, the SQLSTATE, and the other string fields of
- * PostgreSQL's error report that are present; bytes: the data directory's tarball, for dump). A notification on a channel listened to is { type: "notify", channel }, posted as PGlite
- * hears it: before the answer of the statement that committed it. At start: { type: "ready" } or
+ * PostgreSQL's error report that are present; bytes: the data directory's tarball, for dump). A
+ * notification on a channel listened to is { type: "notify", channel }, posted as PGlite hears
+ * it: before the answer of the statement that committed it. At start: { type: "ready" } or
  * { type: "failed", message }.
  */
 /** The fields of a PostgreSQL error report a worker passes back, when they are strings. */
@@ -34,8 +35,8 @@ const describe = (error) => String((error && error.message) || error).slice(0, 2
     const { PGlite } = await import(workerData.pgliteUrl);
     const asText = (value) => value;
     const parsers = Object.fromEntries(workerData.textTypes.map((oid) => [oid, asText]));
-    // A data directory; or in memory, loaded from a cluster's tarball; or neither: a new cluster
-    // in memory (initdb), made to be dumped.
+    // A data directory (a new one loaded from the cluster's tarball, when given one), or in memory
+    // loaded from that tarball, or neither: a new cluster in memory (initdb), made to be dumped.
     const startParams = [...PGlite.defaultStartParams, "-c", "shared_buffers=" + workerData.sharedBuffers];
     const options = { parsers, pgliteWasmModule: workerData.wasmModule, startParams };
     if (workerData.cluster !== undefined) options.loadDataDir = workerData.cluster;
