@@ -178,9 +178,11 @@ class WorkerHandle {
         sharedBuffers: SHARED_BUFFERS,
       },
     });
-    const limit = startTimeoutMs;
     const started = await new Promise<StartMessage | Error>((resolve) => {
-      const timer = setTimeout(() => resolve(new Error(`not ready within ${limit} ms`)), limit);
+      const timer = setTimeout(
+        () => resolve(new Error(`not ready within ${startTimeoutMs} ms`)),
+        startTimeoutMs,
+      );
       worker.once("message", (message: StartMessage) => {
         clearTimeout(timer);
         resolve(message);

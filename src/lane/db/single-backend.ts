@@ -2,7 +2,7 @@ import { Mutex } from "./mutex.js";
 import type { SqlDatabase, SqlSession } from "./session.js";
 
 /**
- * A database with one backend that every caller shares (PGlite, in the process or in a worker):
+ * A database with one backend that every caller shares (PGlite, in its worker thread):
  * each call takes the lock, and a session's transaction left open (fn threw after BEGIN) is ended
  * before the next caller, who would otherwise run inside it.
  */
