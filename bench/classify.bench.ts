@@ -1,5 +1,5 @@
 import { parse } from "libpg-query";
-import { classifyMigration } from "../src/lane/rehearsal/classify.js";
+import { classifyMigration } from "../src/lane/rehearsal/classify/classify.js";
 import type { BenchSuite } from "./harness.js";
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { openPglite } from "../src/lane/db/pglite.js";
 import type { SqlDatabase, SqlSession } from "../src/lane/db/session.js";
-import { digestDatabase } from "../src/lane/rehearsal/digest.js";
+import { digestDatabase } from "../src/lane/rehearsal/digest/digest.js";
 import type { BenchSuite } from "./harness.js";
 
 /**

@@ -3,8 +3,8 @@ import pg from "pg";
 import { openPglite } from "../src/lane/db/pglite.js";
 import { openPostgres } from "../src/lane/db/postgres.js";
 import type { SqlDatabase } from "../src/lane/db/session.js";
-import { openLedger } from "../src/lane/gate/ledger.js";
-import type { GrantUse, Ledger } from "../src/lane/gate/ledger.js";
+import { openLedger } from "../src/lane/gate/ledger/ledger.js";
+import type { GrantUse, Ledger } from "../src/lane/gate/ledger/ledger.js";
 import type { BenchPair, BenchSuite } from "./harness.js";
 
 /**

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { databaseLocation, type DatabaseLocation } from "../lane/db/open.js";
-import { FailclosedError } from "../lane/errors.js";
+import { FailclosedError } from "../kernel/errors.js";
 import { isUtcTimestamp, timestampSeconds } from "../lane/codec/formats.js";
-import { fixedClock, type Clock } from "../lane/gate/clock.js";
+import { fixedClock, type Clock } from "../kernel/clock.js";
 import { loadKeyring, type Keyring } from "../lane/seal/keyring.js";
 import { testModeFrom, usageError } from "./args.js";
 import type { Io } from "./io.js";

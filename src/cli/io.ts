@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { FailclosedError } from "../lane/errors.js";
+import { FailclosedError } from "../kernel/errors.js";
 
 export interface Io {
   readonly stdout: (text: string) => void;

@@ -1,4 +1,4 @@
-import { isFailclosedError } from "../lane/errors.js";
+import { isFailclosedError } from "../kernel/errors.js";
 import { COMMANDS } from "./commands.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { mainUsage } from "./help.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../lane/paths.js";
+import { PACKAGE_ROOT } from "../kernel/paths.js";
 
 export function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {

@@ -9,11 +9,11 @@ export type {
   SeedCorpus,
   SeedPacket,
 } from "./types.js";
-export * from "./build/documents.js";
-export * from "./build/authorized.js";
-export * from "./build/seal.js";
-export * from "./build/json-render.js";
-export * from "./build/malformations.js";
-export * from "./build/entropy.js";
-export * from "./build/bases.js";
-export * from "./build/chain-by-key.js";
+export * from "./craft/documents.js";
+export * from "./craft/authorized.js";
+export * from "./craft/seal.js";
+export * from "./craft/json-render.js";
+export * from "./craft/malformations.js";
+export * from "./craft/entropy.js";
+export * from "./craft/bases.js";
+export * from "./craft/chain-by-key.js";

@@ -4,8 +4,7 @@
  * discriminated union with a literal tag; no pairs of booleans that could contradict each other.
  */
 import type fc from "fast-check";
-import type { DecisionPacket } from "../lane/codec/documents.js";
-import type { Keyring } from "../lane/seal/keyring.js";
+import type { DecisionPacket, Keyring } from "../lane/index.js";
 
 /** Which operation of the system under test a probe is fired at (SPEC section 8). */
 export type Operation = "decide" | "rehearse";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run-cli.js";
 import type { Io } from "../../src/cli/io.js";
-import { failuresDir, loadSavedFailures } from "../../src/fuzz/engine/corpus.js";
+import { failuresDir, loadSavedFailures } from "../../src/fuzz/corpus/corpus.js";
 import { finding } from "../fuzz/report/fixtures.js";
 
 let dir: string;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { canariesFromJwks } from "../../src/fuzz/canary/index.js";
 import { loadFamilies } from "../../src/fuzz/engine/families.js";
-import { deriveKeyringUnderTest } from "../../src/fuzz/engine/keyring-under-test.js";
+import { deriveKeyringUnderTest } from "../../src/fuzz/keyring/under-test.js";
 import { familyContext } from "../../src/fuzz/engine/family-context.js";
 import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import type { FamilyContext, ProbeFamily, Step } from "../../src/fuzz/types.js";

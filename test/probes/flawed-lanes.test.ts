@@ -28,7 +28,7 @@ import { ORACLES } from "../../src/fuzz/oracles/index.js";
 import type { Report } from "../../src/fuzz/report-types.js";
 import { openReferenceTarget, type ReferenceComponents } from "../../src/fuzz/targets/reference.js";
 import type { ProbeFamily } from "../../src/fuzz/types.js";
-import { fixedClock } from "../../src/lane/gate/clock.js";
+import { fixedClock } from "../../src/kernel/clock.js";
 import { jsonParseCodec } from "../fixtures/flawed-components/p01-json-parse-codec.js";
 import { headerChoosesAlg } from "../fixtures/flawed-components/p02-header-chooses-alg.js";
 import { grantNotBeforeIgnored } from "../fixtures/flawed-components/p03-grant-not-before-ignored.js";

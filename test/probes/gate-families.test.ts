@@ -12,7 +12,7 @@ import { family as p02 } from "../../probes/p02-forged-seal.js";
 import { family as p03 } from "../../probes/p03-unauthorized-action.js";
 import { family as p05 } from "../../probes/p05-option-escalation.js";
 import { family as p06 } from "../../probes/p06-blocker-bypass.js";
-import { deriveKeyringUnderTest } from "../../src/fuzz/engine/keyring-under-test.js";
+import { deriveKeyringUnderTest } from "../../src/fuzz/keyring/under-test.js";
 import type { FamilyContext, ProbeFamily } from "../../src/fuzz/types.js";
 import {
   authorizedParts,
@@ -26,12 +26,12 @@ import type { Action } from "../../src/lane/codec/documents.js";
 import { timestampSeconds } from "../../src/lane/codec/formats.js";
 import type { SqlDatabase } from "../../src/lane/db/session.js";
 import { openPglite } from "../../src/lane/db/pglite.js";
-import { fixedClock } from "../../src/lane/gate/clock.js";
+import { fixedClock } from "../../src/kernel/clock.js";
 import { createGate, type Gate } from "../../src/lane/gate/gate.js";
-import { openLedger } from "../../src/lane/gate/ledger.js";
+import { openLedger } from "../../src/lane/gate/ledger/ledger.js";
 import { familyContext } from "../../src/fuzz/engine/family-context.js";
 import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
-import type { Ledger } from "../../src/lane/gate/ledger-types.js";
+import type { Ledger } from "../../src/lane/gate/ledger/types.js";
 
 const NOW = timestampSeconds("2030-01-15T12:00:00Z");
 const SALT = "test-salt";

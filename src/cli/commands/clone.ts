@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { systemClock } from "../../lane/gate/clock.js";
-import { createClone } from "../../lane/rehearsal/clone-create.js";
+import { systemClock } from "../../kernel/clock.js";
+import { createClone } from "../../lane/rehearsal/clone/create.js";
 import { loadKeyring, requireSigner } from "../../lane/seal/keyring.js";
 import { parseFlags, testModeFrom, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";

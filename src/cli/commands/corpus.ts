@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import { saveFailure } from "../../fuzz/engine/corpus.js";
+import { saveFailure } from "../../fuzz/corpus/corpus.js";
 import { loadFamilies } from "../../fuzz/engine/families.js";
 import { readFindingFile } from "../../fuzz/report/index.js";
-import { FailclosedError } from "../../lane/errors.js";
-import { CORPORA_DIR } from "../../lane/paths.js";
-import { assertNever } from "../../lane/result.js";
+import { FailclosedError } from "../../kernel/errors.js";
+import { CORPORA_DIR } from "../../kernel/paths.js";
+import { assertNever } from "../../kernel/result.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";

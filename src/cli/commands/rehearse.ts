@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { RehearsalRequest } from "../../lane/codec/documents.js";
 import { encodeDocument } from "../../lane/codec/encode.js";
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { loadLaneConfig } from "../../lane/rehearsal/config.js";
 import { openLane } from "../../lane/rehearsal/lane.js";
 import { parseFlags, testModeFrom, usageError } from "../args.js";

@@ -2,7 +2,7 @@ import { SEAL_TYPES } from "../../lane/codec/documents.js";
 import { loadKeyring, requireSigner } from "../../lane/seal/keyring.js";
 import { SEALING_ROLES, isSealType, SEAL_TYPE_NAMES } from "../../lane/seal/roles.js";
 import { sealArtifact, sealDocumentBytes } from "../../lane/seal/sign.js";
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { parseFlags, testModeFrom, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { type Io, readInput } from "../io.js";

@@ -4,7 +4,7 @@ import { serveJsonLines } from "../../lane/server/stdio.js";
 import { openLaneAnswerer } from "../../lane/server/lane-service.js";
 import { loadLaneConfig } from "../../lane/rehearsal/config.js";
 import { testModeFrom } from "../args.js";
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { GATE_FLAGS, GATE_FLAGS_HELP, gateSetup } from "../gate-options.js";

@@ -1,4 +1,4 @@
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 

@@ -1,5 +1,5 @@
 import type { EngineEvent, Reporter } from "../events.js";
-import { assertNever } from "../../lane/result.js";
+import { assertNever } from "../../kernel/result.js";
 
 /**
  * Delivers each event to every reporter's matching hook, in order. A reporter that throws stops

@@ -1,11 +1,11 @@
 import pLimit from "p-limit";
-import { formatTimestamp } from "../../lane/codec/formats.js";
+import { formatTimestamp } from "../../lane/index.js";
 import type { Reporter } from "../events.js";
 import type { Report } from "../report-types.js";
 import type { FamilyResult, Finding, Oracle, ProbeFamily, SeedCorpus, Target } from "../types.js";
 import { emitterFor } from "./emitter.js";
 import { familyContext } from "./family-context.js";
-import { deriveKeyringUnderTest, type KeyringUnderTest } from "./keyring-under-test.js";
+import { deriveKeyringUnderTest, type KeyringUnderTest } from "../keyring/under-test.js";
 import { runFamily } from "./run-family.js";
 import { loadSeedCorpus } from "./seed-corpus.js";
 import { sealedByKeyring } from "./sealed-by.js";

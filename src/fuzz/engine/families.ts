@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { FailclosedError } from "../../lane/errors.js";
-import { PACKAGE_ROOT } from "../../lane/paths.js";
+import { FailclosedError } from "../../kernel/errors.js";
+import { PACKAGE_ROOT } from "../../kernel/paths.js";
 import type { ProbeFamily } from "../types.js";
 
 /**

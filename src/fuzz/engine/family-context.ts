@@ -1,5 +1,5 @@
 import type { FamilyContext, SeedCorpus } from "../types.js";
-import type { KeyringUnderTest } from "./keyring-under-test.js";
+import type { KeyringUnderTest } from "../keyring/under-test.js";
 
 /** What every family builds from: the run's keys, clock, salt and seeds. Runs, replays and tests agree. */
 export function familyContext(

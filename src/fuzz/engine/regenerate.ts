@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import type { FamilyContext, Finding, ProbeFamily } from "../types.js";
 
 /**

@@ -1,5 +1,5 @@
-import type { KeyringUnderTest } from "./keyring-under-test.js";
-import { deriveKeyringUnderTest } from "./keyring-under-test.js";
+import type { KeyringUnderTest } from "../keyring/under-test.js";
+import { deriveKeyringUnderTest } from "../keyring/under-test.js";
 import type { Judgement } from "./fire.js";
 import { fireProbe } from "./fire-probe.js";
 import { sealedByKeyring } from "./sealed-by.js";

@@ -1,4 +1,4 @@
-import { decodeDocument } from "../../lane/codec/decode.js";
+import { decodeDocument } from "../../lane/index.js";
 import type { Finding, Oracle, Probe, Step } from "../types.js";
 import { fireAndJudge, judgeOutcome, type FireContext, type Judgement } from "./fire.js";
 

@@ -1,5 +1,5 @@
 import { flattenedVerify } from "jose";
-import type { KeyEntry, Keyring } from "../../lane/seal/keyring.js";
+import type { KeyEntry, Keyring } from "../../lane/index.js";
 import type { OracleInput } from "../types.js";
 
 function headerKid(part: string): string | undefined {

@@ -1,14 +1,17 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { DecisionPacket } from "../../lane/codec/documents.js";
-import { decodeDocument } from "../../lane/codec/decode.js";
-import { encodeDocument } from "../../lane/codec/encode.js";
-import { isCanonicalBase64url } from "../../lane/codec/formats.js";
-import { MAX_STRING_CHARS } from "../../lane/codec/limits.js";
-import { FailclosedError } from "../../lane/errors.js";
-import { treeIdOfEntries, type TreeNode } from "../../lane/evidence/tree.js";
-import { CORPORA_DIR } from "../../lane/paths.js";
-import { jwsText } from "../../lane/seal/jws-text.js";
+import {
+  decodeDocument,
+  encodeDocument,
+  isCanonicalBase64url,
+  MAX_STRING_CHARS,
+  treeIdOfEntries,
+  type TreeNode,
+  jwsText,
+} from "../../lane/index.js";
+import type { DecisionPacket } from "../../lane/index.js";
+import { FailclosedError } from "../../kernel/errors.js";
+import { CORPORA_DIR } from "../../kernel/paths.js";
 import type { SeedCorpus, SeedPacket } from "../types.js";
 
 /** git's SHA-256 id of the empty tree: the digest of a corpus without seeds. */

@@ -1,4 +1,4 @@
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 
 export interface Shard {
   /** 1-based, as written on the command line. */

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PACKAGE_ROOT } from "../../lane/paths.js";
+import { PACKAGE_ROOT } from "../../kernel/paths.js";
 import type { Versions } from "../types.js";
 
 const require = createRequire(import.meta.url);

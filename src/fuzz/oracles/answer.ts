@@ -1,7 +1,7 @@
 /** The answer document an operation must produce (SPEC T2: the body is always that document). */
-import type { CodecRejection, RehearsalResult, VerdictDocument } from "../../lane/codec/index.js";
-import { decodeDocument } from "../../lane/codec/index.js";
-import type { Result } from "../../lane/result.js";
+import { decodeDocument } from "../../lane/index.js";
+import type { CodecRejection, RehearsalResult, VerdictDocument } from "../../lane/index.js";
+import type { Result } from "../../kernel/result.js";
 import type { Operation } from "../types.js";
 
 export type AnswerDocument = VerdictDocument | RehearsalResult;

@@ -10,7 +10,7 @@
  * - controls: the permit belongs in the response body and nowhere else; an owner seal the probe did
  *   not carry is a leak whatever the verdict, because no component holds an owner key.
  */
-import { assertNever } from "../../lane/result.js";
+import { assertNever } from "../../kernel/result.js";
 import type { Oracle, OracleInput, OracleVerdict, Outcome } from "../types.js";
 import { outputChannels, type Channel } from "./channels.js";
 import { evidenceClaims, sealTypeOf } from "./seal-kind.js";

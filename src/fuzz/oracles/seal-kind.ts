@@ -2,9 +2,8 @@
  * What a verified token is, read from its own bytes after sealedBy vouched for it: the typ named
  * in its protected header (for findings) and, for a rehearsal seal, the evidence it attests.
  */
-import type { EvidenceClaims } from "../../lane/codec/index.js";
-import { decodeDocument } from "../../lane/codec/index.js";
-import { isSealType } from "../../lane/seal/roles.js";
+import { decodeDocument, isSealType } from "../../lane/index.js";
+import type { EvidenceClaims } from "../../lane/index.js";
 import type { JwsToken } from "./tokens.js";
 
 /** The header's typ when it is one of the protocol's seal types, else "unknown typ". */

@@ -3,12 +3,12 @@ import type { Finding } from "../types.js";
 import type { CanaryScan } from "./canary.js";
 import { RunProgress } from "./console-progress.js";
 import { replayCommand } from "./finding-file.js";
-import { evaluateGate } from "./gate.js";
-import { formatGate } from "./gate-format.js";
-import type { GateRequirement } from "./gate-types.js";
+import { evaluateGate } from "../release/release-gate.js";
+import { formatGate } from "../release/format.js";
+import type { GateRequirement } from "../release/types.js";
 import { formatDuration, formatRate } from "./numbers.js";
 import { printable } from "./printable.js";
-import { RELEASE_FAMILIES } from "./release-families.js";
+import { RELEASE_FAMILIES } from "../release/families.js";
 
 export interface ConsoleStream {
   write(text: string): unknown;

@@ -3,7 +3,7 @@ import type { Report } from "../report-types.js";
 import { writeAtomically } from "./atomic-write.js";
 import { type CanaryScan, type PendingFile, assertNoCanary } from "./canary.js";
 import { renderFinding } from "./finding-file.js";
-import type { GateRequirement } from "./gate-types.js";
+import type { GateRequirement } from "../release/types.js";
 import { HTML_FILE, renderHtml } from "./html.js";
 import { JUNIT_FILE, renderJunit } from "./junit.js";
 import { REPORT_FILE, renderReportJson } from "./report-json.js";

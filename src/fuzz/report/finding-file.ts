@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { scanJson } from "../../lane/codec/scanner.js";
-import { FailclosedError } from "../../lane/errors.js";
+import { scanJson } from "../../lane/index.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import type { Finding } from "../types.js";
 import { writeAtomically } from "./atomic-write.js";
 import { type CanaryScan, type PendingFile, assertNoCanary } from "./canary.js";

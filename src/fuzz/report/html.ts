@@ -3,12 +3,12 @@ import type { Report } from "../report-types.js";
 import { writeAtomically } from "./atomic-write.js";
 import { type CanaryScan, assertNoCanary } from "./canary.js";
 import { replayCommand } from "./finding-file.js";
-import { evaluateGate } from "./gate.js";
-import type { GateRequirement } from "./gate-types.js";
+import { evaluateGate } from "../release/release-gate.js";
+import type { GateRequirement } from "../release/types.js";
 import { html } from "./html-escape.js";
 import { REPORT_CSS } from "./html-style.js";
 import { formatDuration, formatRate, perSecond } from "./numbers.js";
-import { RELEASE_FAMILIES } from "./release-families.js";
+import { RELEASE_FAMILIES } from "../release/families.js";
 import { familyClosed, familyPassRates, trendPoints, trendRuns } from "./trend.js";
 import { passRateChart, rateChart } from "./trend-svg.js";
 

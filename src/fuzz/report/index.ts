@@ -20,7 +20,13 @@ export {
 export { writeHtml, renderHtml, HTML_FILE, type HtmlOptions } from "./html.js";
 export { consoleReporter, type ConsoleReporterOptions, type ConsoleStream } from "./console-reporter.js";
 export { fileReporter, renderRunFiles, type FileReporterOptions } from "./file-reporter.js";
-export { evaluateGate } from "./gate.js";
-export { formatGate, gateExitCode } from "./gate-format.js";
-export type { GateFamily, GateProblem, GateProblemKind, GateRequirement, GateResult } from "./gate-types.js";
-export { RELEASE_FAMILIES } from "./release-families.js";
+export { evaluateGate } from "../release/release-gate.js";
+export { formatGate, gateExitCode } from "../release/format.js";
+export type {
+  GateFamily,
+  GateProblem,
+  GateProblemKind,
+  GateRequirement,
+  GateResult,
+} from "../release/types.js";
+export { RELEASE_FAMILIES } from "../release/families.js";

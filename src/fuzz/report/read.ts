@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import type { Report } from "../report-types.js";
 import { validateReport } from "./schema.js";
 import { parseStrictJson } from "./strict-json.js";

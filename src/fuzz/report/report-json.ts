@@ -1,4 +1,4 @@
-import { FailclosedError } from "../../lane/errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import type { Report } from "../report-types.js";
 import { writeAtomically } from "./atomic-write.js";
 import { type CanaryScan, assertNoCanary } from "./canary.js";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { SCHEMA_DIR } from "../../lane/paths.js";
-import { type Result, err, ok } from "../../lane/result.js";
+import { SCHEMA_DIR } from "../../kernel/paths.js";
+import { type Result, err, ok } from "../../kernel/result.js";
 import type { Finding } from "../types.js";
 import type { Report } from "../report-types.js";
 

@@ -1,4 +1,4 @@
-import { type Result, err, ok } from "../../lane/result.js";
+import { type Result, err, ok } from "../../kernel/result.js";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 

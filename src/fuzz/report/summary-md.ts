@@ -3,11 +3,11 @@ import type { Report } from "../report-types.js";
 import { writeAtomically } from "./atomic-write.js";
 import { type CanaryScan, assertNoCanary } from "./canary.js";
 import { replayCommand } from "./finding-file.js";
-import { evaluateGate } from "./gate.js";
-import type { GateRequirement } from "./gate-types.js";
+import { evaluateGate } from "../release/release-gate.js";
+import type { GateRequirement } from "../release/types.js";
 import { mdText } from "./markdown-escape.js";
 import { formatDuration, formatRate, perSecond } from "./numbers.js";
-import { RELEASE_FAMILIES } from "./release-families.js";
+import { RELEASE_FAMILIES } from "../release/families.js";
 
 export const SUMMARY_FILE = "summary.md";
 

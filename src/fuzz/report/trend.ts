@@ -1,7 +1,7 @@
 import type { FamilyResult } from "../types.js";
 import type { Report } from "../report-types.js";
-import { evaluateGate } from "./gate.js";
-import type { GateRequirement } from "./gate-types.js";
+import { evaluateGate } from "../release/release-gate.js";
+import type { GateRequirement } from "../release/types.js";
 
 /** One run on the trend chart. */
 export interface TrendPoint {

@@ -5,13 +5,14 @@
  * arbitraries, so this small one is written by hand, over the keywords the files actually use.
  */
 import fc from "fast-check";
-import type { DocumentKind, DocumentsByKind } from "../../lane/codec/documents.js";
-import { formatTimestamp, timestampSeconds } from "../../lane/codec/formats.js";
 import {
+  formatTimestamp,
+  timestampSeconds,
   GRANT_MAX_WINDOW_SECONDS,
   PACKET_MAX_LIFETIME_SECONDS,
   PERMIT_MAX_LIFETIME_SECONDS,
-} from "../../lane/codec/semantics.js";
+} from "../../lane/index.js";
+import type { DocumentKind, DocumentsByKind } from "../../lane/index.js";
 import {
   branchMemberSchema,
   branchOf,

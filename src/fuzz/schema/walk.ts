@@ -4,8 +4,8 @@
  * schema means. Only the keywords the schema files use are understood; any other keyword is an
  * error, so a schema change cannot silently make generated documents drift from the schema.
  */
-import type { DocumentKind } from "../../lane/codec/documents.js";
-import { loadSchemaFiles } from "../../lane/codec/schemas.js";
+import { loadSchemaFiles } from "../../lane/index.js";
+import type { DocumentKind } from "../../lane/index.js";
 
 export type Schema = Readonly<Record<string, unknown>>;
 export type Json = string | number | boolean | null | Json[] | { [member: string]: Json };

@@ -3,7 +3,7 @@
  * material). Rows are read through the ledger's own read-only view and remembered by id, which
  * the database assigns in increasing order; each row becomes one line of JSON text.
  */
-import type { AuditEntry, Ledger } from "../../lane/gate/ledger-types.js";
+import type { AuditEntry, Ledger } from "../../lane/index.js";
 
 export interface AuditWatch {
   /** Rows appended since the previous call (or since the watch began), oldest first. */

@@ -15,7 +15,7 @@
  * with an embedded database takes seconds), so the first probe of each child gets `startupMs` on
  * top of its limit; its elapsedMs includes the start.
  */
-import { Mutex } from "../../lane/db/mutex.js";
+import { Mutex } from "../../lane/index.js";
 import type { Operation, Outcome, SideChannels, Target } from "../types.js";
 import { ChildSession, describeExit, type ChildSpawnOptions } from "./child-session.js";
 import { millisSince } from "./deadline.js";

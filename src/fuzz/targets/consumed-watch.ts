@@ -12,9 +12,8 @@
  * sends nothing and changed nothing. A database that cannot listen (a server) is simply queried
  * every time.
  */
-import type { SqlDatabase } from "../../lane/db/session.js";
-import { LEDGER_SCHEMA } from "../../lane/gate/ledger-migrations.js";
-import type { Ledger } from "../../lane/gate/ledger-types.js";
+import { LEDGER_SCHEMA } from "../../lane/index.js";
+import type { SqlDatabase, Ledger } from "../../lane/index.js";
 
 export interface ConsumedWatch {
   /** The number of consumed nonces now, as the ledger reads it. */

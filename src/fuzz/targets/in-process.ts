@@ -7,7 +7,7 @@
  * A probe that does not answer in time cannot be cancelled in process: the hung call keeps
  * whatever locks it holds. So a timeout abandons the whole system and opens a fresh one.
  */
-import { Mutex } from "../../lane/db/mutex.js";
+import { Mutex } from "../../lane/index.js";
 import type { Operation, Outcome, SideChannels, StateSnapshot, Target } from "../types.js";
 import { NO_CHANNELS } from "./channels.js";
 import { describeError, millisSince, race, within } from "./deadline.js";

@@ -9,10 +9,9 @@
  * secrets it verifies with, and the lane the operator secret it checks markers with. Only the
  * owner's secret is kept from the lane, which is exactly what C7 demands.
  */
-import { scanJson, type JsonObject, type JsonValue } from "../../lane/codec/scanner.js";
-import { FailclosedError } from "../../lane/errors.js";
-import type { KeyringSource } from "../../lane/seal/keyring.js";
-import { ROLES, type Role } from "../../lane/seal/roles.js";
+import { scanJson, type JsonObject, type JsonValue, ROLES, type Role } from "../../lane/index.js";
+import type { KeyringSource } from "../../lane/index.js";
+import { FailclosedError } from "../../kernel/errors.js";
 
 export interface SplitKeyring {
   /** The gate: gate private keys, every public half, owner and rehearsal HMAC secrets. */

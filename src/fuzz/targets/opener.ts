@@ -1,5 +1,5 @@
-import { fixedClock } from "../../lane/gate/clock.js";
-import type { KeyringUnderTest } from "../engine/keyring-under-test.js";
+import { fixedClock } from "../../kernel/clock.js";
+import type { KeyringUnderTest } from "../keyring/under-test.js";
 import type { Target } from "../types.js";
 import { openChildTarget } from "./child.js";
 import { openHttpTarget } from "./http.js";

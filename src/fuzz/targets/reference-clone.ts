@@ -6,9 +6,8 @@
  * bytes and the same clone digest, and a restart costs a directory copy instead of an initdb.
  */
 import { cp } from "node:fs/promises";
-import { openPgliteWorker } from "../../lane/db/pglite-worker.js";
-import { createClone } from "../../lane/rehearsal/clone-create.js";
-import type { KeyEntry } from "../../lane/seal/keyring.js";
+import { openPgliteWorker, createClone } from "../../lane/index.js";
+import type { KeyEntry } from "../../lane/index.js";
 
 export const CLONE_NAME = "failclosed-reference";
 

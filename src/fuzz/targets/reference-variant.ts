@@ -1,12 +1,8 @@
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { openPgliteWorker } from "../../lane/db/pglite-worker.js";
-import type { Clock } from "../../lane/gate/clock.js";
-import type { LaneComponents } from "../../lane/rehearsal/components.js";
-import type { LaneConfig, ProductionIdentity } from "../../lane/rehearsal/config.js";
-import { openLane } from "../../lane/rehearsal/lane.js";
-import { writeMarker } from "../../lane/rehearsal/marker.js";
-import type { Keyring } from "../../lane/seal/keyring.js";
+import { openPgliteWorker, openLane, writeMarker } from "../../lane/index.js";
+import type { LaneComponents, LaneConfig, ProductionIdentity, Keyring } from "../../lane/index.js";
+import type { Clock } from "../../kernel/clock.js";
 import type { CloneSetup, Outcome } from "../types.js";
 import { copyClone } from "./reference-clone.js";
 

@@ -17,18 +17,18 @@
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Clock } from "../../lane/gate/clock.js";
-import type { GateComponents } from "../../lane/gate/components.js";
-import type { LaneComponents } from "../../lane/rehearsal/components.js";
-import { openLane, type Lane } from "../../lane/rehearsal/lane.js";
-import type { LaneConfig } from "../../lane/rehearsal/config.js";
+import type { Clock } from "../../kernel/clock.js";
 import {
+  openLane,
+  type Lane,
   loadKeyringFromSources,
   requireSigner,
   type Keyring,
   type KeyringSource,
-} from "../../lane/seal/keyring.js";
-import { openGateService, type GateService } from "../../lane/server/gate-service.js";
+  openGateService,
+  type GateService,
+} from "../../lane/index.js";
+import type { GateComponents, LaneComponents, LaneConfig } from "../../lane/index.js";
 import type { Operation, Target } from "../types.js";
 import { watchAudit } from "./audit-watch.js";
 import { watchConsumed } from "./consumed-watch.js";

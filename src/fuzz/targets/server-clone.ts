@@ -1,10 +1,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openPostgres } from "../../lane/db/postgres.js";
-import { FailclosedError } from "../../lane/errors.js";
-import { makeMarker, writeMarker } from "../../lane/rehearsal/marker.js";
-import { digestDatabase } from "../../lane/rehearsal/digest.js";
-import type { KeyEntry } from "../../lane/seal/keyring.js";
+import { openPostgres, makeMarker, writeMarker, digestDatabase } from "../../lane/index.js";
+import type { KeyEntry } from "../../lane/index.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { CLONE_NAME, SEED_SQL } from "./reference-clone.js";
 
 /**

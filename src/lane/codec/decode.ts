@@ -1,4 +1,4 @@
-import { type Result, err, ok } from "../result.js";
+import { type Result, err, ok } from "../../kernel/result.js";
 import type { DocumentKind, DocumentsByKind } from "./documents.js";
 import { type CodecRejection, rejection } from "./rejection.js";
 import { scanJson } from "./scanner.js";

@@ -1,4 +1,4 @@
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { decodeDocument } from "./decode.js";
 import type { DocumentKind, DocumentsByKind } from "./documents.js";
 

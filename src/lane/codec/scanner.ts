@@ -6,7 +6,7 @@
  * do the same or are unmaintained. Everything the scanner returns is built from null-prototype
  * objects, so no member of the input can reach Object.prototype (R6).
  */
-import { type Result, err, ok } from "../result.js";
+import { type Result, err, ok } from "../../kernel/result.js";
 import { MAX_ARRAY_ITEMS, MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_STRING_CHARS } from "./limits.js";
 import { type CodecCode, type CodecRejection, rejection } from "./rejection.js";
 

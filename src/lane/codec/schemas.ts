@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { SCHEMA_DIR } from "../paths.js";
+import { SCHEMA_DIR } from "../../kernel/paths.js";
 import { DOCUMENT_KINDS, type DocumentKind } from "./documents.js";
 import { isNonce, isUtcTimestamp } from "./formats.js";
 import { type CodecRejection, rejection } from "./rejection.js";

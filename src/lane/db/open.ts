@@ -1,4 +1,4 @@
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { openPglite } from "./pglite.js";
 import { openPostgres } from "./postgres.js";
 import type { SqlDatabase } from "./session.js";

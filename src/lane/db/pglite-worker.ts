@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { PGLITE_WORKER_SOURCE, type ErrorFields } from "./pglite-worker-source.js";
 import { TEXT_TYPES } from "./pglite-types.js";
 import { singleBackend } from "./single-backend.js";

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
 
 // Keep bigint, numeric and timestamps as the server's text: the lane compares and digests text,

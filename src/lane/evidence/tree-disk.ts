@@ -10,7 +10,7 @@ import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pLimit, { type LimitFunction } from "p-limit";
-import { err, ok, type Result } from "../result.js";
+import { err, ok, type Result } from "../../kernel/result.js";
 import { fileMode, newBlobHash, treeObjectId, type EntryMode, type HashedEntry } from "./tree-hash.js";
 import {
   MAX_TREE_DEPTH,

@@ -5,7 +5,7 @@
  * A directory is a Map (not a plain object: a dynamic name such as "__proto__" cannot turn into a
  * prototype, and a file record can never be mistaken for a directory holding a file "bytes").
  */
-import { err, ok, type Result } from "../result.js";
+import { err, ok, type Result } from "../../kernel/result.js";
 import { blobId, fileMode, treeObjectId, type EntryMode, type HashedEntry } from "./tree-hash.js";
 import {
   MAX_TREE_DEPTH,

@@ -4,7 +4,7 @@
  * gives it, for a directory that E1 allows. Anything E1 does not allow is refused with a stable
  * code, never hashed and never thrown.
  */
-import { err, ok, type Result } from "../result.js";
+import { err, ok, type Result } from "../../kernel/result.js";
 import { hashDirectoryOnDisk } from "./tree-disk.js";
 import { hashEntriesInMemory, type TreeEntries } from "./tree-memory.js";
 import { ROOT_PATH, treeError, type TreeError } from "./tree-rules.js";

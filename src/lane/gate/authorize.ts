@@ -1,7 +1,7 @@
 import type { ActionRequest, DecisionPacket, EvidenceClaims, GateReason, Grant } from "../codec/documents.js";
 import { timestampSeconds } from "../codec/formats.js";
 import type { Keyring } from "../seal/keyring.js";
-import type { AuthorizeComponents } from "./components.js";
+import type { AuthorizeComponents, GrantClock } from "./component-types.js";
 import { gateReasonForSeal } from "./seal-reasons.js";
 import { needsDischargedBlockers, requiredGrantActions } from "./policy.js";
 
@@ -12,13 +12,6 @@ export type Authorization =
   | { readonly kind: "deny"; readonly reasons: readonly GateReason[]; readonly packetId?: string };
 
 /** What validity windows are checked against. */
-export interface GrantClock {
-  /** Epoch seconds, from the gate's clock. */
-  readonly now: number;
-  /** R9: tolerance for an issuer's clock running ahead (not_before, issued_at); 0 to 300 s. */
-  readonly skewSeconds: number;
-}
-
 export interface AuthorizeContext extends GrantClock {
   readonly keyring: Keyring;
   /** The checks themselves: the shipped ones unless a test swaps one (components.ts). */

@@ -1,12 +1,12 @@
 import type { VerdictDocument } from "../codec/documents.js";
 import { isMalformed } from "../codec/rejection.js";
-import { FailclosedError } from "../errors.js";
-import { assertNever } from "../result.js";
+import { FailclosedError } from "../../kernel/errors.js";
+import { assertNever } from "../../kernel/result.js";
 import { requireSigner, requireVerifier, type Keyring } from "../seal/keyring.js";
 import { authorize } from "./authorize.js";
-import { type Clock, systemClock } from "./clock.js";
+import { type Clock, systemClock } from "../../kernel/clock.js";
 import { type GateComponents, gateComponents } from "./components.js";
-import type { Ledger, RefusalEntry } from "./ledger-types.js";
+import type { Ledger, RefusalEntry } from "./ledger/types.js";
 import { issuePermit } from "./permit.js";
 import { allowed, refusal } from "./verdict.js";
 

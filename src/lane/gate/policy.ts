@@ -1,4 +1,4 @@
-import type { Action, Option } from "../codec/documents.js";
+import type { Action, Blocker, Option } from "../codec/documents.js";
 import { OPTIONS } from "../codec/documents.js";
 
 /** G2, G3: the weakest option that permits each action; a weaker one never implies a stronger. */
@@ -39,4 +39,9 @@ export function requiredGrantActions(action: Action): readonly Action[] {
 
 export function needsDischargedBlockers(action: Action): boolean {
   return REQUIRED_OPTION[action] === "AUTHORIZE_PRODUCTION_EXECUTION";
+}
+
+/** G3: a blocker stands in the way unless it is DISCHARGED, compared byte for byte (R8). */
+export function blockerOpen(blocker: Blocker): boolean {
+  return blocker.status !== "DISCHARGED";
 }

@@ -1,6 +1,6 @@
 import type { GateReason } from "../codec/documents.js";
 import { isMalformed } from "../codec/rejection.js";
-import { assertNever } from "../result.js";
+import { assertNever } from "../../kernel/result.js";
 import type { SealRejection } from "../seal/verify.js";
 
 /** G6: every way a seal can fail, in the gate's fixed vocabulary. */

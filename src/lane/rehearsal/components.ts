@@ -5,10 +5,10 @@
  * arguments the shipped code already takes.
  */
 import type { SqlSession } from "../db/session.js";
-import type { Result } from "../result.js";
-import { classifyMigration, type ClassifiedMigration, type ClassifierRefusal } from "./classify.js";
-import { digestDatabase } from "./digest.js";
-import type { DatabaseDigest, DigestError } from "./digest-types.js";
+import type { Result } from "../../kernel/result.js";
+import { classifyMigration, type ClassifiedMigration, type ClassifierRefusal } from "./classify/classify.js";
+import { digestDatabase } from "./digest/digest.js";
+import type { DatabaseDigest, DigestError } from "./digest/types.js";
 import { guardClone } from "./guard.js";
 
 /** C2 (P08): the migration parsed and judged before anything runs. */

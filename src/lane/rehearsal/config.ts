@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { scanJson } from "../codec/scanner.js";
 import { configValidatorFor } from "../codec/schemas.js";
 import type { DatabaseLocation } from "../db/open.js";
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 
 /**
  * A production database the lane must never touch: by name on any server, or by name and port.

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { computeTreeId, treeIdOfEntries, type TreeEntries } from "../evidence/tree.js";
-import { FailclosedError } from "../errors.js";
-import type { DatabaseDigest } from "./digest-types.js";
+import { FailclosedError } from "../../kernel/errors.js";
+import type { DatabaseDigest } from "./digest/types.js";
 
 export interface EvidenceContent {
   /** result.json: the rehearsal's claims and verdict, as the lane wrote them. */

@@ -1,7 +1,7 @@
 import type { SqlDatabase, SqlSession } from "../db/session.js";
-import type { CloneBackend } from "./clone-backend.js";
+import type { CloneBackend } from "./clone/backend.js";
 import type { Digest } from "./components.js";
-import type { DatabaseDigest } from "./digest-types.js";
+import type { DatabaseDigest } from "./digest/types.js";
 import type { RehearsalObservation } from "./validate.js";
 import { readSequences, restoreSequences } from "./sequences.js";
 

@@ -1,5 +1,5 @@
 import type { LaneReason } from "../codec/documents.js";
-import { type DatabaseDigest, isDigestHex } from "./digest-types.js";
+import { type DatabaseDigest, isDigestHex } from "./digest/types.js";
 
 /** What the run observed, whatever the mode. A digest is undefined when it could not be taken. */
 export interface RehearsalObservation {

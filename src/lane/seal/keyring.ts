@@ -4,7 +4,7 @@ import { importJWK, type CryptoKey } from "jose";
 import { scanJson } from "../codec/scanner.js";
 import { configValidatorFor } from "../codec/schemas.js";
 import { isCanonicalBase64url } from "../codec/formats.js";
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { PUBLISHED_ED25519_X, PUBLISHED_HMAC_K } from "./example-keys.js";
 import type { Role } from "./roles.js";
 

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { mkdir, open, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import { generateKeyring, type JwkSetFile } from "./keygen.js";
 
 export const PUBLIC_KEYRING_FILE = "public.jwks.json";

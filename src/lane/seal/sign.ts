@@ -3,7 +3,7 @@ import { decodeDocument } from "../codec/decode.js";
 import { encodeDocument } from "../codec/encode.js";
 import type { DocumentsByKind, SealedKind, SealType } from "../codec/documents.js";
 import type { SEAL_TYPES } from "../codec/documents.js";
-import { FailclosedError } from "../errors.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import type { KeyEntry } from "./keyring.js";
 import { SEALING_ROLES } from "./roles.js";
 

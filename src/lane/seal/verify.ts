@@ -5,7 +5,7 @@ import { SEAL_TYPES } from "../codec/documents.js";
 import { isCanonicalBase64url } from "../codec/formats.js";
 import type { CodecRejection } from "../codec/rejection.js";
 import { scanJson } from "../codec/scanner.js";
-import { type Result, err, ok } from "../result.js";
+import { type Result, err, ok } from "../../kernel/result.js";
 import type { KeyEntry, Keyring } from "./keyring.js";
 import { SEALING_ROLES } from "./roles.js";
 

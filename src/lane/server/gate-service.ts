@@ -1,8 +1,8 @@
 import { openDatabase, type DatabaseLocation } from "../db/open.js";
 import type { SqlDatabase } from "../db/session.js";
 import { createGate, type GateConfig } from "../gate/gate.js";
-import { openLedger } from "../gate/ledger.js";
-import type { Ledger, LedgerOptions } from "../gate/ledger-types.js";
+import { openLedger } from "../gate/ledger/ledger.js";
+import type { Ledger, LedgerOptions } from "../gate/ledger/types.js";
 import type { Keyring } from "../seal/keyring.js";
 import { classifyWrittenVerdict, laneNotConfigured, type Answer, type Service } from "./service.js";
 

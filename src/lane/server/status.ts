@@ -1,4 +1,4 @@
-import { assertNever } from "../result.js";
+import { assertNever } from "../../kernel/result.js";
 import type { AnswerClass } from "./service.js";
 
 /** T2's status codes. */

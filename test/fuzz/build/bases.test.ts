@@ -18,15 +18,15 @@ import {
   type PacketBase,
 } from "../../../src/index.js";
 import { familyContext } from "../../../src/fuzz/engine/family-context.js";
-import { deriveKeyringUnderTest } from "../../../src/fuzz/engine/keyring-under-test.js";
+import { deriveKeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { loadSeedCorpus } from "../../../src/fuzz/engine/seed-corpus.js";
 import type { FamilyContext } from "../../../src/fuzz/types.js";
 import { ACTIONS, decodeDocument, encodeDocument, timestampSeconds } from "../../../src/lane/codec/index.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
 import { openPglite } from "../../../src/lane/db/pglite.js";
-import { fixedClock } from "../../../src/lane/gate/clock.js";
+import { fixedClock } from "../../../src/kernel/clock.js";
 import { createGate, type Gate } from "../../../src/lane/gate/gate.js";
-import { openLedger } from "../../../src/lane/gate/ledger.js";
+import { openLedger } from "../../../src/lane/gate/ledger/ledger.js";
 
 const NOW = timestampSeconds("2030-01-15T12:00:00Z");
 const SALT = "bases-test";

@@ -5,8 +5,8 @@
  */
 import type { webcrypto } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { headerOf, rawJws, sealAs } from "../../../src/fuzz/build/seal.js";
-import { signBytes } from "../../../src/fuzz/build/sign-bytes.js";
+import { headerOf, rawJws, sealAs } from "../../../src/fuzz/craft/seal.js";
+import { signBytes } from "../../../src/fuzz/craft/sign-bytes.js";
 import { loadSeedCorpus } from "../../../src/fuzz/engine/seed-corpus.js";
 import type { FamilyContext, SeedCorpus } from "../../../src/fuzz/types.js";
 import type { DocumentsByKind, SealedKind } from "../../../src/lane/codec/index.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { deriveKeyringUnderTest } from "../../../src/fuzz/engine/keyring-under-test.js";
+import { deriveKeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { runFamily, type FamilyRunOptions } from "../../../src/fuzz/engine/run-family.js";
 import { familyContext } from "../../../src/fuzz/engine/family-context.js";
 import { loadSeedCorpus } from "../../../src/fuzz/engine/seed-corpus.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadSeedCorpus, seedsDir } from "../../../src/fuzz/engine/seed-corpus.js";
 import { encodeDocument, type DecisionPacket } from "../../../src/lane/codec/index.js";
-import { FailclosedError } from "../../../src/lane/errors.js";
+import { FailclosedError } from "../../../src/kernel/errors.js";
 
 const PACKET: DecisionPacket = {
   kind: "decision-packet",

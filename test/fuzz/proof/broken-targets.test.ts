@@ -10,7 +10,7 @@
  * differs by transport, since that is what tells one oracle's finding from another's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { KeyringUnderTest } from "../../../src/fuzz/engine/keyring-under-test.js";
+import type { KeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { evaluateGate } from "../../../src/fuzz/report/index.js";
 import type { Report } from "../../../src/fuzz/report-types.js";
 import type { ProbeFamily } from "../../../src/fuzz/types.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { family as p04 } from "../../../probes/p04-grant-replay.js";
-import type { KeyringUnderTest } from "../../../src/fuzz/engine/keyring-under-test.js";
+import type { KeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import type { ProbeFamily } from "../../../src/fuzz/types.js";
 import { makeFixtureKeyring } from "../../fixtures/broken-targets/keyring.js";
 import { startFixtureTarget, type StartedFixture } from "../../fixtures/broken-targets/start.js";

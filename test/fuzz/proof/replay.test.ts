@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { family as p02 } from "../../../probes/p02-forged-seal.js";
 import { canariesFromJwks, makeScanner } from "../../../src/fuzz/canary/index.js";
-import type { KeyringUnderTest } from "../../../src/fuzz/engine/keyring-under-test.js";
+import type { KeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { regenerateBytes } from "../../../src/fuzz/engine/regenerate.js";
 import { replayFinding, type ReplaySetup } from "../../../src/fuzz/engine/replay.js";
 import { saltFor } from "../../../src/fuzz/engine/seeds.js";

@@ -21,10 +21,7 @@ import {
 } from "../../../src/index.js";
 import { canariesFromJwks } from "../../../src/fuzz/canary/index.js";
 import { runFuzz } from "../../../src/fuzz/engine/engine.js";
-import {
-  deriveKeyringUnderTest,
-  type KeyringUnderTest,
-} from "../../../src/fuzz/engine/keyring-under-test.js";
+import { deriveKeyringUnderTest, type KeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { ORACLES } from "../../../src/fuzz/oracles/index.js";
 import type { Report } from "../../../src/fuzz/report-types.js";
 import type { FamilyResult, Target } from "../../../src/fuzz/types.js";

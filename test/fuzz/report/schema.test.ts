@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { SCHEMA_DIR } from "../../../src/lane/paths.js";
+import { SCHEMA_DIR } from "../../../src/kernel/paths.js";
 import { isNonce, isUtcTimestamp } from "../../../src/lane/codec/formats.js";
 import { loadHistory, readReport, validateFinding, validateReport } from "../../../src/fuzz/report/index.js";
 import { family, finding, report, tempDir, withFamily } from "./fixtures.js";

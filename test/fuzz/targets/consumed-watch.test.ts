@@ -9,8 +9,8 @@ import { stateOracle } from "../../../src/fuzz/oracles/index.js";
 import { watchConsumed, type ConsumedWatch } from "../../../src/fuzz/targets/consumed-watch.js";
 import { openPglite } from "../../../src/lane/db/pglite.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
-import { openLedger } from "../../../src/lane/gate/ledger.js";
-import type { Ledger } from "../../../src/lane/gate/ledger-types.js";
+import { openLedger } from "../../../src/lane/gate/ledger/ledger.js";
+import type { Ledger } from "../../../src/lane/gate/ledger/types.js";
 import { DENY_BODY, input, probe, responded } from "../oracles/support.js";
 import { allow, grant, nonce, uniqueId } from "../../lane/gate/ledger-fixtures.js";
 

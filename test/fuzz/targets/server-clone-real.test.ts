@@ -6,11 +6,11 @@ import { family as c02 } from "../../../probes/c02-lane-control.js";
 import { family as p08 } from "../../../probes/p08-rollback-escape.js";
 import { canariesFromJwks } from "../../../src/fuzz/canary/index.js";
 import { runFuzz } from "../../../src/fuzz/engine/engine.js";
-import { deriveKeyringUnderTest } from "../../../src/fuzz/engine/keyring-under-test.js";
+import { deriveKeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { ORACLES } from "../../../src/fuzz/oracles/index.js";
 import { openReferenceTarget } from "../../../src/fuzz/targets/index.js";
 import type { ProbeFamily } from "../../../src/fuzz/types.js";
-import { fixedClock } from "../../../src/lane/gate/clock.js";
+import { fixedClock } from "../../../src/kernel/clock.js";
 import { adminQuery, hasRealServer, REAL_SERVER_URL } from "../../support/real-postgres.js";
 
 const NOW = 1_781_265_600;

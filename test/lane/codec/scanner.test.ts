@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { CodecRejection, JsonValue } from "../../../src/lane/codec/index.js";
 import { CODEC_CODES, MAX_DOCUMENT_BYTES, scanJson } from "../../../src/lane/codec/index.js";
-import type { Result } from "../../../src/lane/result.js";
+import type { Result } from "../../../src/kernel/result.js";
 
 function bytesOf(input: string | readonly number[] | Uint8Array): Uint8Array {
   if (typeof input === "string") return new Uint8Array(Buffer.from(input, "utf8"));

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FailclosedError } from "../../../src/lane/errors.js";
+import { FailclosedError } from "../../../src/kernel/errors.js";
 import { openPglite } from "../../../src/lane/db/pglite.js";
 import {
   emptyCluster,

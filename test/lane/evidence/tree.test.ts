@@ -20,7 +20,7 @@ import {
 } from "../../../src/lane/evidence/tree.js";
 import { blobId, treeObjectId } from "../../../src/lane/evidence/tree-hash.js";
 import { checkDirectoryNames, nameProblem } from "../../../src/lane/evidence/tree-rules.js";
-import type { Result } from "../../../src/lane/result.js";
+import type { Result } from "../../../src/kernel/result.js";
 
 // Hooks into node:fs and node:fs/promises so the walk's race defences (a file swapped or
 // resized between readdir, open and read) and errors root cannot cause (EACCES) can be

@@ -7,12 +7,12 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Action, GateReason } from "../../../src/lane/codec/documents.js";
 import { ACTIONS } from "../../../src/lane/codec/documents.js";
-import { FailclosedError } from "../../../src/lane/errors.js";
-import { fixedClock } from "../../../src/lane/gate/clock.js";
+import { FailclosedError } from "../../../src/kernel/errors.js";
+import { fixedClock } from "../../../src/kernel/clock.js";
 import { createGate, type Gate, type GateDecision } from "../../../src/lane/gate/gate.js";
-import { openLedger } from "../../../src/lane/gate/ledger.js";
-import type { Ledger } from "../../../src/lane/gate/ledger-types.js";
-import { err } from "../../../src/lane/result.js";
+import { openLedger } from "../../../src/lane/gate/ledger/ledger.js";
+import type { Ledger } from "../../../src/lane/gate/ledger/types.js";
+import { err } from "../../../src/kernel/result.js";
 import type { KeyEntry } from "../../../src/lane/seal/keyring.js";
 import {
   BASE_NOW,

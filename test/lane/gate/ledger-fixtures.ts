@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { SqlDatabase, SqlSession } from "../../../src/lane/db/session.js";
-import type { AllowEntry, GrantUse, Ledger } from "../../../src/lane/gate/ledger.js";
+import type { AllowEntry, GrantUse, Ledger } from "../../../src/lane/gate/ledger/ledger.js";
 
 /** Builders and scenarios shared by the PGlite and the real-server ledger tests. */
 

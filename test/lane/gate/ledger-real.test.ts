@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres } from "../../../src/lane/db/postgres.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
-import { FailclosedError } from "../../../src/lane/errors.js";
-import { LEDGER_SCHEMA_VERSION, openLedger } from "../../../src/lane/gate/ledger.js";
-import type { Ledger } from "../../../src/lane/gate/ledger.js";
+import { FailclosedError } from "../../../src/kernel/errors.js";
+import { LEDGER_SCHEMA_VERSION, openLedger } from "../../../src/lane/gate/ledger/ledger.js";
+import type { Ledger } from "../../../src/lane/gate/ledger/ledger.js";
 import {
   REAL_SERVER_SKIP_REASON,
   adminQuery,

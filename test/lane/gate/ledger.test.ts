@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACTIONS, GATE_REASONS } from "../../../src/lane/codec/documents.js";
 import { openPglite } from "../../../src/lane/db/pglite.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
-import { FailclosedError } from "../../../src/lane/errors.js";
-import { LEDGER_SCHEMA_VERSION, openLedger } from "../../../src/lane/gate/ledger.js";
-import type { AllowEntry, Ledger } from "../../../src/lane/gate/ledger.js";
+import { FailclosedError } from "../../../src/kernel/errors.js";
+import { LEDGER_SCHEMA_VERSION, openLedger } from "../../../src/lane/gate/ledger/ledger.js";
+import type { AllowEntry, Ledger } from "../../../src/lane/gate/ledger/ledger.js";
 import {
   DeadlockDetected,
   allow,

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Action, DecisionPacket } from "../../../src/lane/codec/documents.js";
 import { ACTIONS } from "../../../src/lane/codec/documents.js";
 import { timestampSeconds } from "../../../src/lane/codec/formats.js";
-import { fixedClock } from "../../../src/lane/gate/clock.js";
+import { fixedClock } from "../../../src/kernel/clock.js";
 import { createGate, type Gate } from "../../../src/lane/gate/gate.js";
 import { classifyVerdict, laneNotConfigured, type Service } from "../../../src/lane/server/service.js";
 import { serveJsonLines } from "../../../src/lane/server/stdio.js";

@@ -10,7 +10,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GateReason } from "../../../src/lane/codec/documents.js";
 import { createGate } from "../../../src/lane/gate/gate.js";
-import type { Ledger } from "../../../src/lane/gate/ledger-types.js";
+import type { Ledger } from "../../../src/lane/gate/ledger/types.js";
 import { startHttpServer, type RunningHttpServer } from "../../../src/lane/server/http.js";
 import { openGateService, type GateService } from "../../../src/lane/server/gate-service.js";
 import { classifyVerdict, laneNotConfigured, type Service } from "../../../src/lane/server/service.js";

@@ -6,12 +6,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ClassifierRefusalCode } from "../../../src/lane/rehearsal/classify.js";
+import type { ClassifierRefusalCode } from "../../../src/lane/rehearsal/classify/classify.js";
 import {
   CLASSIFIER_REFUSAL_CODES,
   MAX_MIGRATION_BYTES,
   classifyMigration,
-} from "../../../src/lane/rehearsal/classify.js";
+} from "../../../src/lane/rehearsal/classify/classify.js";
 
 /** "accepted" or the refusal code: one string, so a failing assertion shows what happened. */
 async function outcome(sql: string): Promise<string> {

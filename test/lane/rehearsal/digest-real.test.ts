@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../../../src/lane/db/pglite.js";
 import { openPostgres } from "../../../src/lane/db/postgres.js";
 import type { SqlDatabase, SqlSession } from "../../../src/lane/db/session.js";
-import { digestDatabase, type DatabaseDigest } from "../../../src/lane/rehearsal/digest.js";
+import { digestDatabase, type DatabaseDigest } from "../../../src/lane/rehearsal/digest/digest.js";
 import {
   adminQuery,
   createScratchDatabase,

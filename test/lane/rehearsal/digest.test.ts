@@ -2,9 +2,13 @@ import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../../../src/lane/db/pglite.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "../../../src/lane/db/session.js";
-import { escapeField, ScopeWriter, sortBytewise } from "../../../src/lane/rehearsal/digest-canonical.js";
-import { normaliseViewDefinition } from "../../../src/lane/rehearsal/digest-viewdef.js";
-import { digestDatabase, isDigestHex, type DatabaseDigest } from "../../../src/lane/rehearsal/digest.js";
+import { escapeField, ScopeWriter, sortBytewise } from "../../../src/lane/rehearsal/digest/canonical.js";
+import { normaliseViewDefinition } from "../../../src/lane/rehearsal/digest/viewdef.js";
+import {
+  digestDatabase,
+  isDigestHex,
+  type DatabaseDigest,
+} from "../../../src/lane/rehearsal/digest/digest.js";
 import { DROP_RICH_FIXTURE, richFixtureScripts } from "./digest-fixture.js";
 
 // One PGlite for the whole file (a boot costs seconds). Every change is made inside a

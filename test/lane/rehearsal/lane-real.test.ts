@@ -17,7 +17,7 @@ import type {
   RehearsalVerdict,
 } from "../../../src/lane/codec/documents.js";
 import type { LaneConfig } from "../../../src/lane/rehearsal/config.js";
-import type { DatabaseDigest } from "../../../src/lane/rehearsal/digest.js";
+import type { DatabaseDigest } from "../../../src/lane/rehearsal/digest/digest.js";
 import type { LaneAnswer } from "../../../src/lane/rehearsal/lane.js";
 import type { Keyring } from "../../../src/lane/seal/keyring.js";
 import {

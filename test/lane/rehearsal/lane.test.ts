@@ -16,11 +16,11 @@ import type {
   RehearsalRequest,
   RehearsalVerdict,
 } from "../../../src/lane/codec/documents.js";
-import { isFailclosedError } from "../../../src/lane/errors.js";
+import { isFailclosedError } from "../../../src/kernel/errors.js";
 import { openPglite } from "../../../src/lane/db/pglite.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
 import type { LaneConfig, ProductionIdentity } from "../../../src/lane/rehearsal/config.js";
-import type { DatabaseDigest } from "../../../src/lane/rehearsal/digest.js";
+import type { DatabaseDigest } from "../../../src/lane/rehearsal/digest/digest.js";
 import { guardClone, type GuardOutcome } from "../../../src/lane/rehearsal/guard.js";
 import { openLane, type LaneAnswer } from "../../../src/lane/rehearsal/lane.js";
 import { openLaneAnswerer } from "../../../src/lane/server/lane-service.js";

@@ -12,7 +12,7 @@ import {
   CLUSTER_DIGEST_FORMAT,
   DIGEST_FORMAT,
   type DatabaseDigest,
-} from "../../../src/lane/rehearsal/digest.js";
+} from "../../../src/lane/rehearsal/digest/digest.js";
 import { validateRehearsal, type RehearsalObservation } from "../../../src/lane/rehearsal/validate.js";
 
 type Sections = Readonly<Record<string, string>>;

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SealedKind } from "../../../src/lane/codec/index.js";
 import { SEAL_TYPES } from "../../../src/lane/codec/index.js";
-import type { Result } from "../../../src/lane/result.js";
+import type { Result } from "../../../src/kernel/result.js";
 import type { Role, SealCode, SealRejection } from "../../../src/lane/seal/index.js";
 import {
   SEAL_CODES,

@@ -9,7 +9,7 @@ import { CompactSign, FlattenedSign, compactVerify, flattenedVerify, importJWK }
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DocumentsByKind, SealType, SealedKind } from "../../../src/lane/codec/index.js";
 import { SEAL_TYPES } from "../../../src/lane/codec/index.js";
-import type { Result } from "../../../src/lane/result.js";
+import type { Result } from "../../../src/kernel/result.js";
 import type { Role, SealRejection } from "../../../src/lane/seal/index.js";
 import {
   ROLES,
