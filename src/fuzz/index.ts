@@ -17,3 +17,5 @@ export * from "./craft/malformations.js";
 export * from "./craft/entropy.js";
 export * from "./craft/bases.js";
 export * from "./craft/chain-by-key.js";
+// The programmatic run API (what `failclosed run` and `replay` do, returning results).
+export * from "./run/index.js";

@@ -1,27 +1,8 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
-import { canariesFromJwks, makeScanner } from "../../fuzz/canary/index.js";
 import { parseBudget } from "../../fuzz/engine/budget.js";
-import { runFuzz, runIdFor, type RunConfig } from "../../fuzz/engine/engine.js";
-import { keyringUnderTestFromFiles } from "../../fuzz/keyring/external.js";
-import { loadFamilies, selectFamilies } from "../../fuzz/engine/families.js";
-import { replayCorpus } from "../../fuzz/corpus/corpus.js";
-import { loadSeedCorpus } from "../../fuzz/engine/seed-corpus.js";
-import { CORPORA_DIR } from "../../kernel/paths.js";
-import { randomSeed } from "../../fuzz/engine/seeds.js";
 import { parseShard } from "../../fuzz/engine/shard.js";
-import { ORACLES } from "../../fuzz/oracles/index.js";
-import {
-  consoleReporter,
-  fileReporter,
-  isCanaryInOutputError,
-  loadHistory,
-} from "../../fuzz/report/index.js";
-import { targetOpener } from "../../fuzz/targets/opener.js";
+import { reportExitCode, runExitCode, runFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
 import { databaseLocation } from "../../lane/db/open.js";
-import type { Report } from "../../fuzz/report-types.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -50,27 +31,32 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
 Exit codes: 0 all closed and every control passed, 1 a finding, 2 inconclusive or usage,
 3 a canary in failclosed's own output.`;
 
+/** The exit code of a finished report (kept for callers that hold a report, not a RunResult). */
+export const exitCodeOf = reportExitCode;
+
 function ids(text: string | undefined): string[] | undefined {
   return text === undefined ? undefined : text.split(",").filter((id) => id !== "");
 }
 
-function positiveInteger(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
+function positiveInteger(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
   if (!/^[0-9]{1,9}$/.test(text) || Number(text) < 1)
     throw new FailclosedError("USAGE", `${flag} takes a positive whole number`);
   return Number(text);
 }
 
-export function exitCodeOf(report: Report): ExitCode {
-  const statuses = report.families.map((f) => f.status.kind);
-  if (report.canary === "hit") return EXIT.CANARY;
-  if (statuses.includes("finding")) return EXIT.NEGATIVE;
-  if (statuses.includes("inconclusive") || report.interrupted) return EXIT.USAGE;
-  return EXIT.OK;
+/** fast-check seeds are 31-bit: every seed failclosed prints (0 to 2^31-1) is accepted back. */
+export function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!/^[0-9]{1,10}$/.test(text) || seed > 2 ** 31 - 1)
+    throw new FailclosedError("USAGE", `--seed takes a whole number from 0 to ${2 ** 31 - 1}`);
+  return seed;
 }
 
-export async function runCommand(args: readonly string[], io: Io): Promise<ExitCode> {
-  const { values, positionals } = parseFlags(
+type RunValues = ReturnType<typeof parseRunFlags>["values"];
+
+function parseRunFlags(args: readonly string[]) {
+  return parseFlags(
     args,
     {
       seed: { type: "string" },
@@ -91,38 +77,39 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
     },
     RUN_USAGE,
   );
+}
+
+/** --target, --target-cmd, --keyring and --database-url as one target, or a usage error. */
+function targetOf(values: RunValues): TargetSpec {
+  const { target: url, "target-cmd": command, keyring, "database-url": server } = values;
+  if (url !== undefined && command !== undefined)
+    throw usageError("--target and --target-cmd exclude each other", RUN_USAGE);
+  const external = url !== undefined || command !== undefined;
+  if (server !== undefined && external)
+    throw usageError("--database-url is for the reference lane, not an external target", RUN_USAGE);
+  if (external && keyring === undefined) throw usageError("an external target needs --keyring", RUN_USAGE);
+  if (!external && keyring !== undefined)
+    throw usageError("--keyring is for external targets; the reference lane derives its own", RUN_USAGE);
+  if (url !== undefined) return { kind: "http", url, keyring: keyring ?? [] };
+  if (command !== undefined) return { kind: "child", command, keyring: keyring ?? [] };
+  if (server === undefined) return { kind: "reference" };
+  databaseLocation({ databaseUrl: server }); // refuses what is not a postgres:// URL
+  return { kind: "reference", databaseUrl: server };
+}
+
+export async function runCommand(args: readonly string[], io: Io): Promise<ExitCode> {
+  const { values, positionals } = parseRunFlags(args);
   if (values.help === true) {
     io.stdout(`${RUN_USAGE}\n`);
     return EXIT.OK;
   }
   if (positionals.length > 0) throw usageError("run takes no positional arguments", RUN_USAGE);
-  if (values.target !== undefined && values["target-cmd"] !== undefined) {
-    throw usageError("--target and --target-cmd exclude each other", RUN_USAGE);
-  }
-  const external = values.target !== undefined || values["target-cmd"] !== undefined;
-  const server = values["database-url"];
-  if (server !== undefined) {
-    if (external)
-      throw usageError("--database-url is for the reference lane, not an external target", RUN_USAGE);
-    databaseLocation({ databaseUrl: server }); // refuses what is not a postgres:// URL
-  }
-  if (external && values.keyring === undefined)
-    throw usageError("an external target needs --keyring", RUN_USAGE);
-  if (!external && values.keyring !== undefined) {
-    throw usageError("--keyring is for external targets; the reference lane derives its own", RUN_USAGE);
-  }
-  const seed = values.seed === undefined ? randomSeed() : positiveInteger(values.seed, "--seed", 0);
-  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-  const budgetMs = parseBudget(values.budget ?? "100s");
-  const families = selectFamilies(await loadFamilies(), ids(values.only), ids(values.skip));
-  if (families.length === 0) throw usageError("no probe family left to run", RUN_USAGE);
-  const corpusDir = resolve(values.corpus ?? CORPORA_DIR);
-  // Read and checked before anything is fired: a bad seed stops the run with its path.
-  const corpus = await loadSeedCorpus(corpusDir);
-  const now = Math.floor(Date.now() / 1000);
-  const runId = runIdFor(now, seed, shard);
-  const reportDir = resolve(values["report-dir"] ?? join("reports", runId));
-  io.stdout(`seed ${seed} (replay this run with --seed ${seed})\n`);
+  const target = targetOf(values);
+  const runs = positiveInteger(values.runs, "--runs");
+  const concurrency = positiveInteger(values.concurrency, "--concurrency");
+  const timeoutMs = positiveInteger(values.timeout, "--timeout");
+  const only = ids(values.only);
+  const skip = ids(values.skip);
 
   const controller = new AbortController();
   const stop = (signal: NodeJS.Signals): void => {
@@ -134,71 +121,37 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
-  let scanned: ((text: string | Uint8Array) => string | undefined) | undefined;
-  const keyringPaths = values.keyring;
-  const openTarget = targetOpener({
-    ...(values.target === undefined ? {} : { url: values.target }),
-    ...(values["target-cmd"] === undefined ? {} : { command: values["target-cmd"] }),
-    ...(server === undefined ? {} : { server }),
-    workDir,
-  });
-  const config: RunConfig = {
-    families,
-    corpus,
-    runId,
-    now,
-    seed,
-    ...(shard === undefined ? {} : { shard }),
-    ...(values.runs === undefined ? {} : { runs: positiveInteger(values.runs, "--runs", 1) }),
-    budgetMs,
-    concurrency: positiveInteger(values.concurrency, "--concurrency", 2),
-    familyConcurrency: 2,
-    timeoutMs: positiveInteger(values.timeout, "--timeout", 15_000),
-    oracles: ORACLES,
-    signal: controller.signal,
-    canariesOf: (kut) => {
-      const canaries = canariesFromJwks(kut.jwkSets);
-      scanned = makeScanner(canaries);
-      return canaries;
-    },
-    ...(keyringPaths === undefined
-      ? {}
-      : { keyringUnderTest: (salt: string) => keyringUnderTestFromFiles(keyringPaths, salt) }),
-    freshTargets: !external,
-    openTarget,
-    replay: (family) =>
-      replayCorpus(
-        family,
-        {
-          openTarget,
-          oracles: ORACLES,
-          canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
-          timeoutMs: 15_000,
-          ...(keyringPaths === undefined
-            ? {}
-            : { keyringUnderTest: (salt: string) => keyringUnderTestFromFiles(keyringPaths, salt) }),
-        },
-        corpusDir,
-      ),
-    reporters: [
-      consoleReporter({ stream: process.stderr, isTTY: process.stderr.isTTY }),
-      fileReporter(reportDir, (text) => scanned?.(text), await loadHistory(resolve("reports"))),
-    ],
-  };
   try {
-    const report = await runFuzz(config);
-    io.stdout(`report ${reportDir}\n`);
-    return exitCodeOf(report);
-  } catch (error) {
-    if (isCanaryInOutputError(error)) {
-      io.stderr(`failclosed: CANARY_IN_OUTPUT: ${error.message}\n`);
-      return EXIT.CANARY;
+    const result = await runFailclosed({
+      target,
+      ...(values.seed === undefined ? {} : { seed: parseSeed(values.seed) }),
+      ...(runs === undefined ? {} : { runs }),
+      ...(values.budget === undefined ? {} : { budgetMs: parseBudget(values.budget) }),
+      ...(only === undefined ? {} : { only }),
+      ...(skip === undefined ? {} : { skip }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(values.shard === undefined ? {} : { shard: parseShard(values.shard) }),
+      ...(values["report-dir"] === undefined ? {} : { reportDir: values["report-dir"] }),
+      ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
+      signal: controller.signal,
+      console: { stream: process.stderr, isTTY: process.stderr.isTTY },
+      onStart: ({ seed }) => io.stdout(`seed ${seed} (replay this run with --seed ${seed})\n`),
+    });
+    switch (result.kind) {
+      case "report":
+        io.stdout(`report ${result.reportDir}\n`);
+        break;
+      case "target-down":
+        io.stderr(`failclosed: TARGET_DOWN: ${result.detail}\n`);
+        break;
+      case "canary-in-output":
+        io.stderr(`failclosed: CANARY_IN_OUTPUT: ${result.detail}\n`);
+        break;
     }
-    throw error;
+    return runExitCode(result);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
-    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

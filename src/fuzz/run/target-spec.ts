@@ -1,0 +1,85 @@
+import { FailclosedError } from "../../kernel/errors.js";
+import { keyringUnderTestFromFiles } from "../keyring/external.js";
+import { deriveKeyringUnderTest, type KeyringUnderTest } from "../keyring/under-test.js";
+import { targetOpener } from "../targets/opener.js";
+import type { Target } from "../types.js";
+import type { TargetSpec } from "./types.js";
+
+/** How the engine reaches the target the spec names; reference clones go under workDir. */
+export function openerFor(
+  spec: TargetSpec,
+  workDir: string,
+): (kut: KeyringUnderTest, now: number) => Promise<Target> {
+  switch (spec.kind) {
+    case "reference":
+      return targetOpener({
+        workDir,
+        ...(spec.databaseUrl === undefined ? {} : { server: spec.databaseUrl }),
+      });
+    case "http":
+      return targetOpener({ workDir, url: spec.url });
+    case "child":
+      return targetOpener({ workDir, command: spec.command });
+  }
+}
+
+/** The keyring under test: the user's files for an external target, else derived from the salt. */
+export function keyringFor(spec: TargetSpec): (salt: string) => Promise<KeyringUnderTest> {
+  switch (spec.kind) {
+    case "reference":
+      return deriveKeyringUnderTest;
+    case "http":
+    case "child": {
+      const paths = spec.keyring;
+      return (salt) => keyringUnderTestFromFiles(paths, salt);
+    }
+  }
+}
+
+/** A spec that cannot work is a USAGE error before anything starts. */
+export function checkSpec(spec: TargetSpec): void {
+  switch (spec.kind) {
+    case "reference":
+      return;
+    case "http": {
+      let url: URL;
+      try {
+        url = new URL(spec.url);
+      } catch {
+        throw new FailclosedError("USAGE", `--target takes an http:// URL, not ${JSON.stringify(spec.url)}`);
+      }
+      if (url.protocol !== "http:")
+        throw new FailclosedError("USAGE", `--target takes an http:// URL, not ${url.protocol}`);
+      if (spec.keyring.length === 0) throw new FailclosedError("USAGE", "an external target needs --keyring");
+      return;
+    }
+    case "child":
+      if (spec.command.trim() === "") throw new FailclosedError("USAGE", "--target-cmd is empty");
+      if (spec.keyring.length === 0) throw new FailclosedError("USAGE", "an external target needs --keyring");
+      return;
+  }
+}
+
+/** Two specs name the same system under test (the keyring files aside). */
+export function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
+  switch (a.kind) {
+    case "reference":
+      return b.kind === "reference";
+    case "http":
+      return b.kind === "http" && new URL(a.url).href === new URL(b.url).href;
+    case "child":
+      return b.kind === "child" && a.command === b.command;
+  }
+}
+
+/** How a target is named in reports and findings: its kind and address or command, never a secret. */
+export function describeTarget(spec: TargetSpec): string {
+  switch (spec.kind) {
+    case "reference":
+      return spec.databaseUrl === undefined ? "reference" : "reference (real PostgreSQL)";
+    case "http":
+      return `http ${spec.url}`;
+    case "child":
+      return `child ${spec.command}`;
+  }
+}
