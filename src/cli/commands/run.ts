@@ -9,7 +9,6 @@ import { keyringUnderTestFromFiles } from "../../fuzz/keyring/external.js";
 import { loadFamilies, selectFamilies } from "../../fuzz/engine/families.js";
 import { replayCorpus } from "../../fuzz/corpus/corpus.js";
 import { loadSeedCorpus } from "../../fuzz/engine/seed-corpus.js";
-import { CORPORA_DIR } from "../../kernel/paths.js";
 import { randomSeed } from "../../fuzz/engine/seeds.js";
 import { parseShard } from "../../fuzz/engine/shard.js";
 import { ORACLES } from "../../fuzz/oracles/index.js";
@@ -23,6 +22,7 @@ import { targetOpener } from "../../fuzz/targets/opener.js";
 import { databaseLocation } from "../../lane/db/open.js";
 import type { Report } from "../../fuzz/report-types.js";
 import { parseFlags, usageError } from "../args.js";
+import { checkRunPaths } from "../run-checks.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
@@ -39,8 +39,9 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
   --timeout MS           per probe (default 15000)
   --shard I/N            run shard I of N: every family, with its share of runs and its own seeds
   --report-dir DIR       where reports go (default reports/<run-id>)
-  --corpus DIR           seeds (DIR/<family>/seeds/) and saved failures (DIR/<family>/failures/)
-                         (default: the corpora/ shipped with failclosed)
+  --corpus DIR           seeds (DIR/<family>/seeds/) and saved failures (DIR/<family>/failures/);
+                         DIR must exist (default: the seeds shipped with failclosed and the
+                         saved failures in ./failclosed/corpus/)
   --target URL           an HTTP gate (T2): http://HOST:PORT
   --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
   --keyring K            the external target's test keyring: a private key of every role
@@ -116,12 +117,12 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   const budgetMs = parseBudget(values.budget ?? "100s");
   const families = selectFamilies(await loadFamilies(), ids(values.only), ids(values.skip));
   if (families.length === 0) throw usageError("no probe family left to run", RUN_USAGE);
-  const corpusDir = resolve(values.corpus ?? CORPORA_DIR);
-  // Read and checked before anything is fired: a bad seed stops the run with its path.
-  const corpus = await loadSeedCorpus(corpusDir);
   const now = Math.floor(Date.now() / 1000);
   const runId = runIdFor(now, seed, shard);
   const reportDir = resolve(values["report-dir"] ?? join("reports", runId));
+  const corpusDir = await checkRunPaths({ corpus: values.corpus, reportDir, target: values.target });
+  // Read and checked before anything is fired: a bad seed stops the run with its path.
+  const corpus = await loadSeedCorpus(corpusDir.seeds);
   io.stdout(`seed ${seed} (replay this run with --seed ${seed})\n`);
 
   const controller = new AbortController();
@@ -179,7 +180,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
             ? {}
             : { keyringUnderTest: (salt: string) => keyringUnderTestFromFiles(keyringPaths, salt) }),
         },
-        corpusDir,
+        corpusDir.failures,
       ),
     reporters: [
       consoleReporter({ stream: process.stderr, isTTY: process.stderr.isTTY }),
