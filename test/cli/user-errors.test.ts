@@ -74,6 +74,13 @@ describe("user errors exit 2 with their code", () => {
     expect(await readdir(cwd)).not.toContain("c1");
   });
 
+  it("tree on a missing directory or a file is a user error, not a refused tree", async () => {
+    const id = "a".repeat(64);
+    await expectUserError(["tree", "no-such-dir"], "FILE_UNREADABLE", /tree no-such-dir: no such directory/);
+    await expectUserError(["tree", "a-file"], "FILE_UNREADABLE", /tree a-file: not a directory/);
+    await expectUserError(["tree", "--verify", id, "no-such-dir"], "FILE_UNREADABLE", /no such directory/);
+  });
+
   it("a PGlite data directory that is a file is named, not [object Object]", async () => {
     const result = await cliIn(cwd, [
       "decide",
