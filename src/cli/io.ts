@@ -8,9 +8,36 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Standard streams whose reader has gone away; what would have gone to them is dropped. */
+const gone = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * A reader that leaves early (`failclosed run | head -3`) makes the next write fail with EPIPE,
+ * and an 'error' event nobody listens to kills the process: the run would die mid-way and never
+ * write its report. A failed write to a standard stream is therefore never fatal: the stream is
+ * marked gone and the command carries on to its report and its own exit code. Every error is
+ * treated alike (EPIPE, a full disk under a redirect, EIO), for the same reason.
+ */
+export function tolerateClosedReader(stream: NodeJS.WritableStream): void {
+  stream.on("error", () => {
+    gone.add(stream);
+  });
+}
+
+/** Writes unless the stream's reader is gone; never throws. */
+export function writeTolerantly(stream: NodeJS.WritableStream, text: string): void {
+  if (gone.has(stream)) return;
+  try {
+    stream.write(text);
+  } catch {
+    gone.add(stream);
+  }
+}
+
+/** The process's own streams; main.ts calls tolerateClosedReader on both before anything runs. */
 export const processIo: Io = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text),
+  stdout: (text) => writeTolerantly(process.stdout, text),
+  stderr: (text) => writeTolerantly(process.stderr, text),
   stdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -11,6 +11,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
     const command = topic === undefined ? undefined : COMMANDS.get(topic);
+    if (topic !== undefined && command === undefined) return unknownCommand(topic, io);
     io.stdout(`${command?.usage ?? mainUsage(packageVersion())}\n`);
     return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
@@ -19,10 +20,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
     return EXIT.OK;
   }
   const command = COMMANDS.get(name);
-  if (command === undefined) {
-    io.stderr(`failclosed: USAGE: unknown command '${name}'\n\n${mainUsage(packageVersion())}\n`);
-    return EXIT.USAGE;
-  }
+  if (command === undefined) return unknownCommand(name, io);
   try {
     return await command.run(rest, io);
   } catch (error) {
@@ -33,4 +31,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode>
     io.stderr(`failclosed: INTERNAL: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.INTERNAL;
   }
+}
+
+/** `failclosed nosuch` and `failclosed help nosuch` alike: a usage error, never a quiet exit 0. */
+function unknownCommand(name: string, io: Io): ExitCode {
+  io.stderr(`failclosed: USAGE: unknown command '${name}'\n\n${mainUsage(packageVersion())}\n`);
+  return EXIT.USAGE;
 }

@@ -3,6 +3,7 @@ import { systemClock } from "../../kernel/clock.js";
 import { createClone } from "../../lane/rehearsal/clone/create.js";
 import { loadKeyring, requireSigner } from "../../lane/seal/keyring.js";
 import { parseFlags, testModeFrom, usageError } from "../args.js";
+import { checkInputDir, checkOutputDir } from "../../kernel/directories.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
@@ -11,8 +12,9 @@ export const CLONE_USAGE = `Usage: failclosed clone create --from (URL|DIR|empty
 Makes a clone and writes its operator-sealed marker (C1) into the clone, in the table
 failclosed_clone.marker, naming the clone's database.
   --from URL     a real server's database: CREATE DATABASE NAME TEMPLATE <that database>
-  --from DIR     a PGlite data directory, copied to --into/NAME (default ./NAME)
+  --from DIR     a PGlite data directory (it must exist), copied to --into/NAME (default ./NAME)
   --from empty   a new, empty PGlite clone at --into/NAME
+  --into DIR     where a PGlite clone goes (default .; made with its parents if missing)
   --keyring K    a keyring holding an operator private key (--kid picks one)
   --test-mode    accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)`;
 
@@ -44,6 +46,9 @@ export async function cloneCommand(args: readonly string[], io: Io): Promise<Exi
   const operator = requireSigner(keyring, "operator", values.kid);
   const isUrl = /^postgres(ql)?:\/\//.test(from);
   if (isUrl && values.into !== undefined) throw usageError("--into is for PGlite clones only", CLONE_USAGE);
+  // Checked here so that a typo is a usage error (exit 2) before any database is touched.
+  if (!isUrl && from !== "empty") await checkInputDir(from, "--from");
+  if (!isUrl) await checkOutputDir(values.into ?? ".", "--into");
   const toDir = resolve(values.into ?? ".", name);
   const source = isUrl
     ? ({ engine: "postgres", fromUrl: from } as const)

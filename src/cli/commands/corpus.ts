@@ -1,19 +1,21 @@
-import { resolve } from "node:path";
 import { saveFailure } from "../../fuzz/corpus/corpus.js";
 import { loadFamilies } from "../../fuzz/engine/families.js";
 import { readFindingFile } from "../../fuzz/report/index.js";
 import { FailclosedError } from "../../kernel/errors.js";
-import { CORPORA_DIR } from "../../kernel/paths.js";
+import { corpusLocation } from "../../fuzz/corpus/location.js";
 import { assertNever } from "../../kernel/result.js";
 import { parseFlags, usageError } from "../args.js";
+import { checkOutputDir } from "../../kernel/directories.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
 export const CORPUS_USAGE = `Usage: failclosed corpus add FINDING.json... [--corpus DIR]
 
-Saves findings as DIR/<family>/failures/<id>.json (default: the corpora/ shipped with failclosed),
-written atomically after the finding is validated; every later run replays them before generating
-anything. A different file already saved under the same id is refused (FILE_EXISTS).
+Saves findings as DIR/<family>/failures/<id>.json, written atomically after the finding is
+validated; every later run with the same corpus replays them before generating anything.
+DIR defaults to ./failclosed/corpus in the working directory (the project's corpus, never inside
+the installed package) and is made if missing. A different file already saved under the same id
+is refused (FILE_EXISTS).
 Exit 0 when every finding is saved (or already was), 2 on a bad finding or bad usage.`;
 
 export async function corpusCommand(args: readonly string[], io: Io): Promise<ExitCode> {
@@ -29,7 +31,8 @@ export async function corpusCommand(args: readonly string[], io: Io): Promise<Ex
   const [subcommand, ...paths] = positionals;
   if (subcommand !== "add") throw usageError("the corpus subcommand is add", CORPUS_USAGE);
   if (paths.length === 0) throw usageError("corpus add needs at least one FINDING.json", CORPUS_USAGE);
-  const root = resolve(values.corpus ?? CORPORA_DIR);
+  const root = corpusLocation(values.corpus).failures;
+  await checkOutputDir(root, "--corpus");
   const known = new Set((await loadFamilies()).map((f) => f.id));
   // Every file is read and checked before the first is written: a bad one saves nothing.
   const findings = [];

@@ -1,5 +1,6 @@
 import { computeTreeId, verifyTree } from "../../lane/evidence/tree.js";
 import { parseFlags, usageError } from "../args.js";
+import { checkInputDir } from "../../kernel/directories.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
@@ -7,7 +8,8 @@ export const TREE_USAGE = `Usage: failclosed tree DIR
        failclosed tree --verify ID DIR
 
 Prints DIR's evidence tree id (SPEC E2: the git tree id in SHA-256 object format), or checks it.
-Exit 0 ok, 1 refused or mismatched (the reason code on stderr), 2 usage.`;
+Exit 0 ok, 1 refused or mismatched (the reason code on stderr), 2 usage or a DIR that is not
+an existing directory.`;
 
 export async function treeCommand(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseFlags(
@@ -21,6 +23,8 @@ export async function treeCommand(args: readonly string[], io: Io): Promise<Exit
   }
   if (positionals.length !== 1) throw usageError("exactly one DIR is required", TREE_USAGE);
   const dir = positionals[0] ?? "";
+  // A mistyped path is the user's error (exit 2); what is inside the directory is what is judged.
+  await checkInputDir(dir, "tree");
   if (values.verify === undefined) {
     const result = await computeTreeId(dir);
     if (!result.ok) {

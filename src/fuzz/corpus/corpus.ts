@@ -4,24 +4,28 @@ import { renderFinding } from "../report/finding-file.js";
 import { join } from "node:path";
 import { scanJson } from "../../lane/index.js";
 import { FailclosedError } from "../../kernel/errors.js";
-import { CORPORA_DIR } from "../../kernel/paths.js";
 import { validateFinding } from "../report/schema.js";
 import type { Finding, ProbeFamily } from "../types.js";
 import { replayFinding, type ReplaySetup } from "../engine/replay.js";
 
-/** corpora/<family>/failures/*.json: findings saved to be replayed first by every run. */
-export function failuresDir(familyId: string, root = CORPORA_DIR): string {
+/**
+ * <root>/<family>/failures/*.json: findings saved to be replayed first by every run. The root is
+ * always given: location.ts says which it is (the project's corpus by default, never the package).
+ */
+export function failuresDir(familyId: string, root: string): string {
   return join(root, familyId, "failures");
 }
 
 /** Reads and validates every saved failure of a family; a malformed file is an error, never skipped. */
-export async function loadSavedFailures(familyId: string, root = CORPORA_DIR): Promise<Finding[]> {
+export async function loadSavedFailures(familyId: string, root: string): Promise<Finding[]> {
   const dir = failuresDir(familyId, root);
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith(".json")).sort();
-  } catch {
-    return [];
+  } catch (cause) {
+    // No failures directory: nothing saved yet. Any other error is not "nothing saved".
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new FailclosedError("FILE_UNREADABLE", `${dir}: cannot read the saved failures`, { cause });
   }
   const findings: Finding[] = [];
   for (const name of names) {
@@ -43,7 +47,7 @@ export async function loadSavedFailures(familyId: string, root = CORPORA_DIR): P
 export async function replayCorpus(
   family: ProbeFamily,
   setup: ReplaySetup,
-  root = CORPORA_DIR,
+  root: string,
 ): Promise<Finding[]> {
   const still: Finding[] = [];
   for (const saved of await loadSavedFailures(family.id, root)) {
@@ -66,11 +70,11 @@ export type SaveOutcome =
   | { readonly kind: "already-saved"; readonly path: string };
 
 /**
- * Saves a finding as corpora/<family>/failures/<id>.json, atomically (a run reading the corpus
+ * Saves a finding as <root>/<family>/failures/<id>.json, atomically (a run reading the corpus
  * sees the whole file or none), validated by the report schema on the way. A different file under
  * the same name is never overwritten: ids are content hashes, so that is someone's edited copy.
  */
-export async function saveFailure(finding: Finding, root = CORPORA_DIR): Promise<SaveOutcome> {
+export async function saveFailure(finding: Finding, root: string): Promise<SaveOutcome> {
   const { text } = renderFinding(finding);
   const name = `${finding.id}.json`;
   const dir = failuresDir(finding.family, root);

@@ -114,6 +114,11 @@ export class RunProgress {
     return `${done}/${all.length} families done, ${probes} probes, ${formatRate(perSecond(probes, elapsed))} probes/s, ${findings} finding(s), ${formatDuration(elapsed)} elapsed${left}`;
   }
 
+  /** A family's state, for the console's colour. */
+  state(id: string): FamilyProgress["state"] {
+    return this.family(id).state;
+  }
+
   ids(): string[] {
     return [...this.families.keys()];
   }

@@ -9,6 +9,7 @@ import type { GateRequirement } from "../release/types.js";
 import { formatDuration, formatRate } from "./numbers.js";
 import { printable } from "./printable.js";
 import { RELEASE_FAMILIES } from "../release/families.js";
+import { colourWanted, painter, styleOfState, type Style } from "./console-colour.js";
 
 export interface ConsoleStream {
   write(text: string): unknown;
@@ -28,6 +29,8 @@ export interface ConsoleReporterOptions {
   readonly scan?: CanaryScan;
   /** For the closing pass rate; defaults to the ten RELEASE_FAMILIES. */
   readonly required?: GateRequirement;
+  /** Colour the progress and the verdict; default: on a TTY unless NO_COLOR is set. */
+  readonly colour?: boolean;
 }
 
 type Event<T extends EngineEvent["type"]> = Extract<EngineEvent, { type: T }>;
@@ -47,6 +50,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
   const now = options.now ?? Date.now;
   const intervalMs = options.intervalMs ?? (isTTY ? 250 : 10_000);
   const progress = new RunProgress();
+  const paint = painter(options.colour ?? colourWanted(isTTY, process.env));
   let drawn = 0;
   let lastTick = 0;
 
@@ -60,20 +64,24 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
     const width = stream.columns ?? 0;
     return width > 1 && line.length > width - 1 ? `${line.slice(0, width - 2)}…` : line;
   };
-  const block = (): string[] => [
-    progress.headline(now()),
-    ...progress.ids().map((id) => `  ${progress.familyLine(id, now())}`),
+  const familyLine = (id: string): [Style, string] => [
+    styleOfState(progress.state(id)),
+    `  ${progress.familyLine(id, now())}`,
+  ];
+  const block = (): Array<[Style, string]> => [
+    ["plain", progress.headline(now())],
+    ...progress.ids().map(familyLine),
   ];
   const redraw = (): void => {
     if (!isTTY) return;
-    const lines = block().map((line) => fit(safe(line)));
+    const lines = block().map(([style, line]) => paint(style, fit(safe(line))));
     stream.write(`${erase(drawn)}${lines.join("\n")}\n`);
     drawn = lines.length;
     lastTick = now();
   };
   /** A permanent line: above the live block on a terminal, appended in a log. */
-  const print = (line: string): void => {
-    const text = safe(line);
+  const print = (line: string, style: Style = "plain"): void => {
+    const text = paint(style, safe(line));
     if (isTTY) {
       stream.write(`${erase(drawn)}${text}\n`);
       drawn = 0;
@@ -85,7 +93,10 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
     if (isTTY) return redraw();
     lastTick = now();
     stream.write(`${safe(`progress: ${progress.headline(now())}`)}\n`);
-    for (const id of progress.running()) stream.write(`${safe(`  ${progress.familyLine(id, now())}`)}\n`);
+    for (const id of progress.running()) {
+      const [style, line] = familyLine(id);
+      stream.write(`${paint(style, safe(line))}\n`);
+    }
   };
   const findingLine = (finding: Finding): string =>
     `FINDING ${printable(finding.family, 16)} ${finding.id} (${finding.confirmation}): oracle ${printable(finding.oracle, 40)}, ` +
@@ -112,15 +123,15 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
     },
     onFinding(event: Event<"finding">) {
       progress.finding(event);
-      print(findingLine(event.finding));
+      print(findingLine(event.finding), "bad");
     },
     onFamilyEnd(event: Event<"family-end">) {
       progress.familyEnd(event, now());
       if (isTTY) redraw();
-      else print(progress.familyLine(event.result.family, now()));
+      else print(progress.familyLine(event.result.family, now()), styleOfState(event.result.status.kind));
     },
     onInterrupted(event: Event<"interrupted">) {
-      print(`interrupted by ${printable(event.signal, 16)}: finishing with a partial report`);
+      print(`interrupted by ${printable(event.signal, 16)}: finishing with a partial report`, "warn");
     },
     onRunEnd(event: Event<"run-end">) {
       const { report } = event;
@@ -131,7 +142,11 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
         `done: ${report.totals.probes} probes in ${formatDuration(report.totals.elapsedMs)} (${formatRate(report.totals.probesPerSecond)} probes/s), ${report.totals.findings} finding(s), canary ${report.canary}${report.interrupted ? ", interrupted (partial report)" : ""}`,
         ...formatGate(gate).trimEnd().split("\n"),
       ];
-      for (const line of lines) stream.write(`${safe(line)}\n`);
+      // The last line is the gate's verdict (PASS or FAIL: pass rate N/10): the one to see at a glance.
+      const verdict: Style = gate.kind === "pass" ? "good" : "bad";
+      lines.forEach((line, i) => {
+        stream.write(`${paint(i === lines.length - 1 ? verdict : "plain", safe(line))}\n`);
+      });
     },
   };
 }

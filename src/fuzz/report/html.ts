@@ -86,7 +86,7 @@ export function renderHtml(report: Report, history: readonly Report[], options: 
       `<th class="num">findings</th><th class="num">probes/s</th><th>closed in recent runs</th></tr></thead><tbody>`,
     ...report.families.map((result) => familyRow(result, rates.get(result.family))),
     `</tbody></table>`,
-    `<h2>Trend over the last ${points.length} run(s)</h2>`,
+    `<h2>Trend over the last ${points.length} run(s) against this target</h2>`,
     `<h3>Pass rate</h3>`,
     passRateChart(points),
     `<h3>Probes per second</h3>`,

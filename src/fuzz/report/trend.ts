@@ -17,10 +17,25 @@ export interface TrendPoint {
 /** Enough runs to see a trend, few enough that each bar stays readable. */
 export const TREND_RUNS = 30;
 
-/** Earlier runs oldest first, then this one; a history that already holds this run is not doubled. */
+/**
+ * What makes two runs comparable on the trend: the system they were fired at. Today that is the
+ * report's `target` name ("reference", "http:<origin>", "child:<command>"). This is the one hook
+ * to change when the report carries a richer target identity (kind, address, keyring
+ * fingerprint): the trend then follows it everywhere.
+ */
+export function trendIdentity(report: Report): string {
+  return report.target;
+}
+
+/**
+ * Earlier runs against the same target, oldest first, then this one; a history that already holds
+ * this run is not doubled. A pass rate on the reference lane says nothing about a user's gate, so
+ * runs against other targets are left out rather than drawn as one line.
+ */
 export function trendRuns(report: Report, history: readonly Report[]): Report[] {
+  const identity = trendIdentity(report);
   const earlier = history
-    .filter((past) => past.runId !== report.runId)
+    .filter((past) => past.runId !== report.runId && trendIdentity(past) === identity)
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
   return [...earlier, report].slice(-TREND_RUNS);
 }

@@ -2,7 +2,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
-import { CORPORA_DIR } from "../../kernel/paths.js";
 import { canariesFromJwks, makeScanner } from "../canary/index.js";
 import { replayCorpus } from "../corpus/corpus.js";
 import { runFuzz, runIdFor, type RunConfig } from "../engine/engine.js";
@@ -12,6 +11,7 @@ import { randomSeed } from "../engine/seeds.js";
 import type { Reporter } from "../events.js";
 import { ORACLES } from "../oracles/index.js";
 import { consoleReporter, fileReporter, isCanaryInOutputError, loadHistory } from "../report/index.js";
+import { checkRunPaths } from "./check-paths.js";
 import { checkSpec, keyringFor, openerFor } from "./target-spec.js";
 import type { RunOptions, RunResult } from "./types.js";
 
@@ -33,12 +33,12 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const seed = options.seed ?? randomSeed();
   const families = selectFamilies(await loadFamilies(), options.only, options.skip);
   if (families.length === 0) throw new FailclosedError("USAGE", "no probe family left to run");
-  const corpusDir = resolve(options.corpusDir ?? CORPORA_DIR);
-  // Read and checked before anything is fired: a bad seed document stops the run with its path.
-  const corpus = await loadSeedCorpus(corpusDir);
   const now = Math.floor(Date.now() / 1000);
   const runId = runIdFor(now, seed, options.shard);
   const reportDir = resolve(options.reportDir ?? join("reports", runId));
+  const location = await checkRunPaths({ corpus: options.corpusDir, reportDir });
+  // Read and checked before anything is fired: a bad seed document stops the run with its path.
+  const corpus = await loadSeedCorpus(location.seeds);
   options.onStart?.({ seed, runId, reportDir });
 
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
@@ -87,7 +87,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
           timeoutMs: options.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
           ...(external ? { keyringUnderTest } : {}),
         },
-        corpusDir,
+        location.failures,
       ),
     reporters,
   };

@@ -46,10 +46,13 @@ export function checkSpec(spec: TargetSpec): void {
       try {
         url = new URL(spec.url);
       } catch {
-        throw new FailclosedError("USAGE", `--target takes an http:// URL, not ${JSON.stringify(spec.url)}`);
+        throw new FailclosedError(
+          "USAGE",
+          `--target takes an http://HOST:PORT URL, not ${JSON.stringify(spec.url)}`,
+        );
       }
       if (url.protocol !== "http:")
-        throw new FailclosedError("USAGE", `--target takes an http:// URL, not ${url.protocol}`);
+        throw new FailclosedError("USAGE", `--target takes an http://HOST:PORT URL, not ${url.protocol}//`);
       if (spec.keyring.length === 0) throw new FailclosedError("USAGE", "an external target needs --keyring");
       return;
     }

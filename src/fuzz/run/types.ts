@@ -38,7 +38,10 @@ export interface RunOptions {
   readonly shard?: Shard;
   /** Where report files go; default reports/<run-id> under the working directory. */
   readonly reportDir?: string;
-  /** Seeds and saved failures; default the corpora/ shipped with failclosed. */
+  /**
+   * The whole corpus, seeds and saved failures (it must exist). Default: the seeds shipped with
+   * failclosed, and saved failures in the project's failclosed/corpus/ (src/fuzz/corpus/location.ts).
+   */
   readonly corpusDir?: string;
   /** Earlier reports for the trend; default reports/ under the working directory. */
   readonly historyDir?: string;

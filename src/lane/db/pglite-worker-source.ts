@@ -28,7 +28,15 @@ export type ErrorFields = Partial<Record<(typeof ERROR_FIELDS)[number], string>>
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const reply = (message) => parentPort.postMessage(message);
-const describe = (error) => String((error && error.message) || error).slice(0, 2000);
+// PGlite's file system (Emscripten) throws {name: "ErrnoError", errno} with no message: name it
+// (WASI errno numbers) rather than print "[object Object]".
+const FS_ERRNO = { 2: "EACCES", 20: "EEXIST", 31: "EISDIR", 44: "ENOENT", 54: "ENOTDIR", 55: "ENOTEMPTY", 63: "EPERM", 69: "EROFS" };
+const describe = (error) => {
+  if (error && error.message) return String(error.message).slice(0, 2000);
+  if (error && error.name === "ErrnoError")
+    return "file system error " + (FS_ERRNO[error.errno] || "errno " + error.errno) + " (is it a PGlite data directory?)";
+  return (typeof error === "object" && error !== null ? JSON.stringify(error) : String(error)).slice(0, 2000);
+};
 (async () => {
   let db;
   try {

@@ -10,6 +10,8 @@ function harness(isTTY: boolean, extra: { scan?: (text: string) => string | unde
   const reporter = consoleReporter({
     stream: { write: (text: string) => writes.push(text), columns: 200 },
     isTTY,
+    // Colour has its own test (console-colour.test.ts); these read the text.
+    colour: false,
     now: () => time,
     ...extra,
   });
