@@ -52,7 +52,7 @@ export function checkSpec(spec: TargetSpec): void {
         );
       }
       if (url.protocol !== "http:")
-        throw new FailclosedError("USAGE", `--target takes an http://HOST:PORT URL, not ${url.protocol}//`);
+        throw new FailclosedError("USAGE", `--target takes an http:// URL, not ${url.protocol}//`);
       if (spec.keyring.length === 0) throw new FailclosedError("USAGE", "an external target needs --keyring");
       return;
     }
