@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
 import { canariesFromJwks, makeScanner } from "../../fuzz/canary/index.js";
-import { parseBudget } from "../../fuzz/engine/budget.js";
+import { parseBudget, parseHardLimit } from "../../fuzz/engine/budget.js";
 import { runFuzz, runIdFor, type RunConfig } from "../../fuzz/engine/engine.js";
 import { keyringUnderTestFromFiles } from "../../fuzz/keyring/external.js";
 import { loadFamilies, selectFamilies } from "../../fuzz/engine/families.js";
 import { replayCorpus } from "../../fuzz/corpus/corpus.js";
 import { loadSeedCorpus } from "../../fuzz/engine/seed-corpus.js";
 import { CORPORA_DIR } from "../../kernel/paths.js";
-import { randomSeed } from "../../fuzz/engine/seeds.js";
+import { parseSeed, randomSeed } from "../../fuzz/engine/seeds.js";
 import { parseShard } from "../../fuzz/engine/shard.js";
 import { ORACLES } from "../../fuzz/oracles/index.js";
 import {
@@ -30,10 +30,12 @@ export const RUN_USAGE = `Usage: failclosed run [options]
 
 Fires every probe family at the target and judges every outcome (SPEC section 9). By default the
 target is the reference lane in process, on embedded PGlite, with a keyring derived from the seed.
-  --seed N               fast-check seed (random unless given; always printed first)
+  --seed N               fast-check seed, 0 to 2147483647 (random unless given; always printed first)
   --runs N               probes per family (default: each family's minimum)
-  --budget D             time budget, e.g. 90s, 30m (default 100s); a family cut off below its
-                         minimum runs is inconclusive, never passed
+  --budget D             time for runs beyond each family's minimum, e.g. 90s, 30m (default 100s);
+                         the minimum runs are always completed; start-up is not counted
+  --hard-limit D         the only limit that can cut a family's minimum runs short (it is then
+                         inconclusive, never passed): default 30m, or twice a longer budget
   --only IDS, --skip IDS family ids, comma-separated (e.g. P01,C01)
   --concurrency N        families at once (default 2)
   --timeout MS           per probe (default 15000)
@@ -76,6 +78,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       seed: { type: "string" },
       runs: { type: "string" },
       budget: { type: "string" },
+      "hard-limit": { type: "string" },
       only: { type: "string" },
       skip: { type: "string" },
       concurrency: { type: "string" },
@@ -111,9 +114,10 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   if (!external && values.keyring !== undefined) {
     throw usageError("--keyring is for external targets; the reference lane derives its own", RUN_USAGE);
   }
-  const seed = values.seed === undefined ? randomSeed() : positiveInteger(values.seed, "--seed", 0);
+  const seed = values.seed === undefined ? randomSeed() : parseSeed(values.seed);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const budgetMs = parseBudget(values.budget ?? "100s");
+  const hardLimitMs = parseHardLimit(values["hard-limit"], budgetMs);
   const families = selectFamilies(await loadFamilies(), ids(values.only), ids(values.skip));
   if (families.length === 0) throw usageError("no probe family left to run", RUN_USAGE);
   const corpusDir = resolve(values.corpus ?? CORPORA_DIR);
@@ -152,6 +156,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
     ...(shard === undefined ? {} : { shard }),
     ...(values.runs === undefined ? {} : { runs: positiveInteger(values.runs, "--runs", 1) }),
     budgetMs,
+    hardLimitMs,
     concurrency: positiveInteger(values.concurrency, "--concurrency", 2),
     familyConcurrency: 2,
     timeoutMs: positiveInteger(values.timeout, "--timeout", 15_000),
