@@ -13,7 +13,10 @@ export type EngineEvent =
         readonly role: ProbeRole;
         readonly operation: Operation;
       }[];
+      /** Bounds only the runs beyond each family's floor, counted from the first probe. */
       readonly budgetMs: number;
+      /** The one limit that can cut a floor short (the run is then inconclusive), from the first probe. */
+      readonly hardLimitMs?: number;
     }
   | {
       readonly type: "family-start";

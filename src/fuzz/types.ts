@@ -1,10 +1,17 @@
 /**
- * The fuzzer's data flow (DESIGN.md): ProbeFamily -> Probe -> Target.fire -> Outcome -> oracles ->
- * OracleVerdict -> Finding -> events -> reporters -> Report -> release gate. Every result is a
- * discriminated union with a literal tag; no pairs of booleans that could contradict each other.
+ * The fuzzer's data flow (DESIGN.md): ProbeFamily -> Probe -> Target.fire -> Outcome -> Answer
+ * (decoded once) -> every applicable oracle's OracleVerdict -> one Judgement per probe -> Finding ->
+ * events -> reporters -> Report -> release gate. Every result is a discriminated union with a
+ * literal tag; no pairs of booleans that could contradict each other.
  */
 import type fc from "fast-check";
-import type { DecisionPacket, Keyring } from "../lane/index.js";
+import type {
+  CodecRejection,
+  DecisionPacket,
+  Keyring,
+  RehearsalResult,
+  VerdictDocument,
+} from "../lane/index.js";
 
 /** Which operation of the system under test a probe is fired at (SPEC section 8). */
 export type Operation = "decide" | "rehearse";
@@ -181,16 +188,51 @@ export interface Target {
   close(): Promise<void>;
 }
 
-/** One oracle's judgement of one outcome. */
+/** The document an operation answers with (SPEC T2: the body is always that document). */
+export type AnswerDocument = VerdictDocument | RehearsalResult;
+
+/**
+ * An outcome's body, read once, strictly, as the operation's answer document, and handed to every
+ * oracle: none of them decodes the body again.
+ */
+export type Answer =
+  | { readonly kind: "document"; readonly document: AnswerDocument }
+  /** The strict codec refused the body: its code and rule only, never input bytes (G7). */
+  | { readonly kind: "undecodable"; readonly rejection: CodecRejection }
+  /** Nothing answered: a crash, a hang or a harness error. */
+  | { readonly kind: "none" };
+
+/**
+ * What a fired request must get, which decides the oracles that judge it (Oracle.appliesTo): an
+ * attack (a probe of an attack family, or a scenario's attack step) must be refused; a control
+ * must be allowed; a scenario's setup step must be allowed, its grants being fresh by the family's
+ * model; each copy of a race step is judged with the others, exactly one of them allowed.
+ */
+export type Expectation = "attack" | "control" | "setup" | "race";
+
+/** One oracle's verdict on one outcome. */
 export type OracleVerdict =
   | { readonly kind: "pass" }
   | { readonly kind: "fail"; readonly reason: string }
   /** The oracle could not judge (it threw, or lacks data): the family becomes inconclusive. */
   | { readonly kind: "error"; readonly detail: string };
 
+/** Where a request stands in a scenario: step `index` (0-based) of `count`. */
+export interface StepPlace {
+  readonly index: number;
+  readonly count: number;
+}
+
 export interface OracleInput {
   readonly probe: Probe;
+  readonly expectation: Expectation;
   readonly outcome: Outcome;
+  /** The outcome's body decoded once (Answer); oracles read it instead of decoding again. */
+  readonly answer: Answer;
+  /** For scenario steps: which step this is. */
+  readonly step?: StepPlace;
+  /** For a race: this copy's index and the answers of every copy fired at once (this one included). */
+  readonly race?: { readonly copy: number; readonly answers: readonly Answer[] };
   readonly before?: StateSnapshot;
   readonly after?: StateSnapshot;
   /** The secrets of the keyring under test, raw: the leak oracle searches every encoding of each. */
@@ -204,10 +246,20 @@ export interface Oracle {
   readonly name: string;
   /** The F rule it checks. */
   readonly rule: "F1" | "F2" | "F3" | "F4" | "F5";
-  /** Which probes it judges. */
-  readonly appliesTo: ProbeRole | "all";
+  /** Which requests it judges. */
+  readonly appliesTo: Expectation | "all";
   judge(input: OracleInput): Promise<OracleVerdict>;
 }
+
+/**
+ * What one probe came to across every oracle that applies to it (oracles/judge.ts): a failure of
+ * any oracle is a failure (the first in registry order names it), else an oracle or harness error
+ * is an error (inconclusive), else a pass.
+ */
+export type Judgement =
+  | { readonly kind: "pass" }
+  | { readonly kind: "fail"; readonly oracle: Oracle; readonly reason: string }
+  | { readonly kind: "error"; readonly detail: string };
 
 /** A probe that made an oracle fail, confirmed by firing its bytes again, or flaky if not. */
 export interface Finding {
@@ -227,6 +279,11 @@ export interface Finding {
   readonly salt: string;
   readonly versions: Versions;
   readonly confirmation: "confirmed" | "flaky";
+  /**
+   * Milliseconds from the start of the run to the moment the failing probe was judged (before
+   * shrinking and confirmation): the time to detection. Absent in findings saved before it existed.
+   */
+  readonly foundAtMs?: number;
   readonly target: string;
   /** For clone-target families: the clone the probe ran on. */
   readonly cloneSetup?: CloneSetup;

@@ -1,5 +1,6 @@
 import { FailclosedError } from "../../kernel/errors.js";
-import { parseBudget } from "../../fuzz/engine/budget.js";
+import { parseBudget, parseHardLimit } from "../../fuzz/engine/budget.js";
+import { parseSeed } from "../../fuzz/engine/seeds.js";
 import { parseShard } from "../../fuzz/engine/shard.js";
 import { reportExitCode, runExitCode, runFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
 import { databaseLocation } from "../../lane/db/open.js";
@@ -11,17 +12,20 @@ export const RUN_USAGE = `Usage: failclosed run [options]
 
 Fires every probe family at the target and judges every outcome (SPEC section 9). By default the
 target is the reference lane in process, on embedded PGlite, with a keyring derived from the seed.
-  --seed N               fast-check seed (random unless given; always printed first)
+  --seed N               fast-check seed, 0 to 2147483647 (random unless given; always printed first)
   --runs N               probes per family (default: each family's minimum)
-  --budget D             time budget, e.g. 90s, 30m (default 100s); a family cut off below its
-                         minimum runs is inconclusive, never passed
+  --budget D             time for runs beyond each family's minimum, e.g. 90s, 30m (default 100s);
+                         the minimum runs are always completed; start-up is not counted
+  --hard-limit D         the only limit that can cut a family's minimum runs short (it is then
+                         inconclusive, never passed): default 30m, or twice a longer budget
   --only IDS, --skip IDS family ids, comma-separated (e.g. P01,C01)
   --concurrency N        families at once (default 2)
   --timeout MS           per probe (default 15000)
   --shard I/N            run shard I of N: every family, with its share of runs and its own seeds
   --report-dir DIR       where reports go (default reports/<run-id>)
   --corpus DIR           seeds (DIR/<family>/seeds/) and saved failures (DIR/<family>/failures/)
-                         (default: the corpora/ shipped with failclosed)
+                         (default: the seeds shipped with failclosed, and saved failures in the
+                         project's failclosed/corpus/); a --corpus that does not exist is an error
   --target URL           an HTTP gate (T2): http://HOST:PORT
   --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
   --keyring K            the external target's test keyring: a private key of every role
@@ -45,14 +49,6 @@ function positiveInteger(text: string | undefined, flag: string): number | undef
   return Number(text);
 }
 
-/** fast-check seeds are 31-bit: every seed failclosed prints (0 to 2^31-1) is accepted back. */
-export function parseSeed(text: string): number {
-  const seed = Number(text);
-  if (!/^[0-9]{1,10}$/.test(text) || seed > 2 ** 31 - 1)
-    throw new FailclosedError("USAGE", `--seed takes a whole number from 0 to ${2 ** 31 - 1}`);
-  return seed;
-}
-
 type RunValues = ReturnType<typeof parseRunFlags>["values"];
 
 function parseRunFlags(args: readonly string[]) {
@@ -62,6 +58,7 @@ function parseRunFlags(args: readonly string[]) {
       seed: { type: "string" },
       runs: { type: "string" },
       budget: { type: "string" },
+      "hard-limit": { type: "string" },
       only: { type: "string" },
       skip: { type: "string" },
       concurrency: { type: "string" },
@@ -127,6 +124,9 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       ...(values.seed === undefined ? {} : { seed: parseSeed(values.seed) }),
       ...(runs === undefined ? {} : { runs }),
       ...(values.budget === undefined ? {} : { budgetMs: parseBudget(values.budget) }),
+      ...(values["hard-limit"] === undefined
+        ? {}
+        : { hardLimitMs: parseHardLimit(values["hard-limit"], parseBudget(values.budget ?? "100s")) }),
       ...(only === undefined ? {} : { only }),
       ...(skip === undefined ? {} : { skip }),
       ...(concurrency === undefined ? {} : { concurrency }),

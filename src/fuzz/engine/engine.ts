@@ -1,4 +1,3 @@
-import pLimit from "p-limit";
 import { formatTimestamp } from "../../lane/index.js";
 import type { Reporter } from "../events.js";
 import type { Report } from "../report-types.js";
@@ -6,7 +5,10 @@ import type { FamilyResult, Finding, Oracle, ProbeFamily, SeedCorpus, Target } f
 import { emitterFor } from "./emitter.js";
 import { familyContext } from "./family-context.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "../keyring/under-test.js";
-import { runFamily } from "./run-family.js";
+import { defaultHardLimitMs } from "./budget.js";
+import { FamilyRun } from "./family-run.js";
+import { interleaveControls, runInterleaved } from "./schedule.js";
+import { StateLock } from "./state-lock.js";
 import { loadSeedCorpus } from "./seed-corpus.js";
 import { sealedByKeyring } from "./sealed-by.js";
 import { deriveSeed, saltFor } from "./seeds.js";
@@ -23,7 +25,16 @@ export interface RunConfig {
   readonly seed: number;
   /** Generated probes per family; default each family's minRuns. */
   readonly runs?: number;
+  /**
+   * Bounds the runs beyond each family's floor (its minRuns), counted from the first probe:
+   * start-up is not counted, and the floor is completed whatever the budget (budget.ts).
+   */
   readonly budgetMs: number;
+  /**
+   * The only time that can cut a floor short (then the family is inconclusive and says to raise
+   * it), counted from the first probe; default defaultHardLimitMs(budgetMs).
+   */
+  readonly hardLimitMs?: number;
   /** Families at once. */
   readonly concurrency: number;
   /** Sub-seeds of one family at once. */
@@ -65,12 +76,14 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
   const ctx = familyContext(kut, now, salt, corpus);
   const target = await config.openTarget(kut, now);
   const versions = { ...currentVersions(), corpus: corpus.digest };
+  const hardLimitMs = config.hardLimitMs ?? defaultHardLimitMs(config.budgetMs);
   const fire = {
     target,
     oracles: config.oracles,
     timeoutMs: config.timeoutMs,
     canaries: config.canariesOf(kut),
     sealedBy: sealedByKeyring(kut.keyring),
+    stateLock: new StateLock(),
   };
   // Awaited before run-end, not left floating: a reporter that throws here must fail the run in
   // its own flow, never as an unhandled rejection that kills it before the partial report.
@@ -86,55 +99,52 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     target: target.name,
     families: config.families.map((f) => ({ id: f.id, role: f.role, operation: f.operation })),
     budgetMs: config.budgetMs,
+    hardLimitMs,
   });
-  // Controls, and attacks whose scenarios spend grants, change state by design: an attack whose
-  // state snapshots spanned one of their commits would be reported as changing state (F3). So
-  // controls run first (together: no F3 check applies to them), then each exclusive family
-  // alone, then the other attacks side by side.
-  const controls = config.families.filter((f) => f.role === "control");
-  const exclusive = config.families.filter((f) => f.role === "attack" && f.exclusive === true);
-  const attacks = config.families.filter((f) => f.role === "attack" && f.exclusive !== true);
-  const concurrency = Math.max(1, config.concurrency);
-  // Families stop at their runs, so a family may use whatever time the run has left when it
-  // starts: a fast family leaves its share to a slow one instead of wasting it.
-  const deadline = startedMs + config.budgetMs;
+  // Both clocks start with the first probe: start-up (keys, seeds, the target) is not counted.
+  const firingStartedMs = Date.now();
   let results: FamilyResult[];
-  const runAll = (group: readonly ProbeFamily[], width = concurrency): Promise<FamilyResult[]> => {
-    const limit = pLimit(width);
-    return Promise.all(
-      group.map((family) =>
-        limit(async () => {
-          // A saved failure that cannot be read or judged makes its family inconclusive (which
-          // still blocks the release); it must not end the whole run without a report.
-          let replayed: readonly Finding[] = [];
-          let replayError: string | undefined;
-          try {
-            replayed = config.signal.aborted ? [] : ((await config.replay?.(family)) ?? []);
-          } catch (error) {
-            replayError = `saved failures could not be replayed: ${error instanceof Error ? error.message : String(error)}`;
-          }
-          return runFamily({
-            ...(replayError === undefined ? {} : { inconclusiveFrom: replayError }),
-            family,
-            ctx,
-            fire,
-            seed: deriveSeed(config.seed, family.id, config.shard?.index ?? 0),
-            runs: shareOfRuns(config.runs ?? family.minRuns, config.shard),
-            floor: shareOfRuns(family.minRuns, config.shard),
-            budgetMs: Math.max(0, deadline - Date.now()),
-            concurrency: config.familyConcurrency,
-            signal: config.signal,
-            emit,
-            versions,
-            replayed,
-            ...(config.freshTargets === true ? { freshTarget: () => config.openTarget(kut, now) } : {}),
-          });
-        }),
-      ),
-    );
-  };
   try {
-    results = [...(await runAll(controls)), ...(await runAll(exclusive, 1)), ...(await runAll(attacks))];
+    results = await runInterleaved(interleaveControls(config.families), {
+      width: Math.max(1, config.concurrency) * Math.max(1, config.familyConcurrency),
+      replay: async (family) => {
+        // A saved failure that cannot be read or judged makes its family inconclusive (which
+        // still blocks the release); it must not end the whole run without a report.
+        try {
+          const replayed = config.signal.aborted ? [] : ((await config.replay?.(family)) ?? []);
+          // Replayed now: its time to detection is this run's, not the run's that first found it.
+          const at = Date.now() - startedMs;
+          return { replayed: replayed.map((f) => ({ ...f, foundAtMs: at })) };
+        } catch (error) {
+          return {
+            replayed: [],
+            error: `saved failures could not be replayed: ${error instanceof Error ? error.message : String(error)}`,
+          };
+        }
+      },
+      open: (family, { replayed, error }) =>
+        new FamilyRun({
+          ...(error === undefined ? {} : { inconclusiveFrom: error }),
+          family,
+          ctx,
+          fire,
+          seed: deriveSeed(config.seed, family.id, config.shard?.index ?? 0),
+          runs: shareOfRuns(config.runs ?? family.minRuns, config.shard),
+          floor: shareOfRuns(family.minRuns, config.shard),
+          smoke: true,
+          budgetDeadline: firingStartedMs + config.budgetMs,
+          hardDeadline: firingStartedMs + hardLimitMs,
+          hardLimitMs,
+          runStartedMs: startedMs,
+          signal: config.signal,
+          emit,
+          versions,
+          replayed,
+          ...(config.freshTargets === true ? { freshTarget: () => config.openTarget(kut, now) } : {}),
+        }),
+    });
+    const order = new Map(config.families.map((f, index) => [f.id, index]));
+    results.sort((a, b) => (order.get(a.family) ?? 0) - (order.get(b.family) ?? 0));
   } finally {
     config.signal.removeEventListener("abort", onAbort);
     await target.close().catch(() => undefined);

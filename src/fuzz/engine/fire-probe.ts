@@ -1,5 +1,5 @@
-import type { CloneSetup, Probe, Step } from "../types.js";
-import { fireAndJudge, type FireContext, type Judgement } from "./fire.js";
+import type { CloneSetup, Judgement, Probe, Step } from "../types.js";
+import { fireAndJudge, type FireContext } from "./fire.js";
 import { fireScenario } from "./scenario.js";
 
 /** What a family's value turned into besides its bytes: scenario steps or a clone to build. */
@@ -10,19 +10,24 @@ export interface ProbeExtras {
 
 /**
  * Fires a probe the way its family needs: a scenario step by step, on a clone the target builds,
- * or as plain bytes. A target that cannot build clones makes the probe an error (inconclusive),
- * never a pass.
+ * or as plain bytes. A scenario spends grants by design, so it holds the state lock alone from its
+ * first step to its last. A target that cannot build clones makes the probe an error
+ * (inconclusive), never a pass.
  */
-export function fireProbe(probe: Probe, extras: ProbeExtras, ctx: FireContext): Promise<Judgement> {
-  if (extras.steps !== undefined) return fireScenario(probe, extras.steps, ctx);
+export async function fireProbe(probe: Probe, extras: ProbeExtras, ctx: FireContext): Promise<Judgement> {
+  const steps = extras.steps;
+  if (steps !== undefined) {
+    const scenario = (): Promise<Judgement> => fireScenario(probe, steps, ctx);
+    return ctx.stateLock === undefined ? scenario() : ctx.stateLock.exclusive(scenario);
+  }
   const setup = extras.cloneSetup;
   if (setup === undefined) return fireAndJudge(probe, ctx);
   const onClone = ctx.target.fireOnClone?.bind(ctx.target);
   if (onClone === undefined) {
-    return Promise.resolve({
+    return {
       kind: "error",
       detail: `target ${ctx.target.name} cannot build clones for rehearsal probes (C1 families need the reference lane)`,
-    });
+    };
   }
   return fireAndJudge(probe, ctx, (bytes, timeoutMs) => onClone(setup, bytes, timeoutMs));
 }

@@ -1,10 +1,23 @@
-import type { Oracle, OracleInput, Outcome, Probe, StateSnapshot, Target } from "../types.js";
+/**
+ * Fires one request and hands its outcome to the one judging path (oracles/judge.ts): state read
+ * around attacks (F3), the answer decoded once, every applicable oracle asked.
+ */
+import { judgeAll, oracleInput } from "../oracles/judge.js";
+import { redactedError } from "../oracles/redact.js";
+import type {
+  Expectation,
+  Judgement,
+  Oracle,
+  OracleInput,
+  Outcome,
+  Probe,
+  StateSnapshot,
+  StepPlace,
+  Target,
+} from "../types.js";
+import type { StateLock } from "./state-lock.js";
 
-/** What one probe came to, across every oracle that applies to it. */
-export type Judgement =
-  | { readonly kind: "pass" }
-  | { readonly kind: "fail"; readonly oracle: Oracle; readonly reason: string }
-  | { readonly kind: "error"; readonly detail: string };
+export type { Judgement } from "../types.js";
 
 export interface FireContext {
   readonly target: Target;
@@ -12,78 +25,103 @@ export interface FireContext {
   readonly timeoutMs: number;
   readonly canaries: readonly string[];
   readonly sealedBy: OracleInput["sealedBy"];
+  /**
+   * The run's lock between attacks' state snapshots and what changes the state by design
+   * (state-lock.ts). Absent where one request is fired at a time (a replay, a unit test).
+   */
+  readonly stateLock?: StateLock;
+}
+
+/** A judged request, and whether the target must be brought back (it hung or crashed). */
+export interface Fired {
+  readonly judgement: Judgement;
+  readonly restart: boolean;
+}
+
+export interface FireOptions {
+  readonly via?: (bytes: Uint8Array, timeoutMs: number) => Promise<Outcome>;
+  readonly step?: StepPlace;
+}
+
+function needsRestart(outcome: Outcome): boolean {
+  return outcome.kind === "timed_out" || outcome.kind === "crashed";
 }
 
 /**
- * Fires one probe and asks every applicable oracle. A target that hung or crashed is restarted
- * after judging; an oracle that throws is an error, never a pass (DESIGN: errors are never a pass).
+ * Fires one request expected as `expectation` and judges it. The target is not restarted here:
+ * the caller does, once it may change the state (after its lock is released, or inside a
+ * scenario that holds the lock alone).
  */
-export async function fireAndJudge(
+export async function fireOnce(
   probe: Probe,
+  expectation: Expectation,
   ctx: FireContext,
-  via?: (bytes: Uint8Array, timeoutMs: number) => Promise<Outcome>,
-): Promise<Judgement> {
+  options: FireOptions = {},
+): Promise<Fired> {
   const { target } = ctx;
-  let before;
+  const failed = (where: string, error: unknown): Fired => ({
+    judgement: { kind: "error", detail: `${where}: ${redactedError(error, ctx.canaries)}` },
+    restart: false,
+  });
+  let before: StateSnapshot | undefined;
   try {
-    before = probe.role === "attack" ? await target.state?.(probe.operation) : undefined;
+    before = expectation === "attack" ? await target.state?.(probe.operation) : undefined;
   } catch (error) {
-    return { kind: "error", detail: `state before probe: ${String(error)}` };
+    return failed("state before probe", error);
   }
   const outcome =
-    via === undefined
+    options.via === undefined
       ? await target.fire(probe.operation, probe.bytes, ctx.timeoutMs)
-      : await via(probe.bytes, ctx.timeoutMs);
-  if (outcome.kind === "harness_error") return { kind: "error", detail: outcome.detail };
-  if (outcome.kind === "timed_out" || outcome.kind === "crashed") {
-    await target.restart().catch(() => undefined);
-  }
-  let after;
+      : await options.via(probe.bytes, ctx.timeoutMs);
+  let after: StateSnapshot | undefined;
   try {
     after =
       before === undefined || outcome.kind !== "responded"
         ? undefined
         : await target.state?.(probe.operation);
   } catch (error) {
-    return { kind: "error", detail: `state after probe: ${String(error)}` };
+    return { ...failed("state after probe", error), restart: needsRestart(outcome) };
   }
-  return judgeOutcome(probe, outcome, ctx, before, after);
+  const judgement = await judgeAll(
+    ctx.oracles,
+    oracleInput({
+      probe,
+      expectation,
+      outcome,
+      ...(options.step === undefined ? {} : { step: options.step }),
+      ...(before === undefined ? {} : { before }),
+      ...(after === undefined ? {} : { after }),
+      canaries: ctx.canaries,
+      sealedBy: ctx.sealedBy,
+    }),
+  );
+  return { judgement, restart: needsRestart(outcome) };
 }
 
-/** Asks every oracle that applies to this probe's role about one outcome. */
-export async function judgeOutcome(
+/** Brings the target back after a hang or a crash; a failed restart shows on the next probe. */
+export async function restartTarget(ctx: FireContext): Promise<void> {
+  const restart = (): Promise<void> => ctx.target.restart().catch(() => undefined);
+  await (ctx.stateLock === undefined ? restart() : ctx.stateLock.exclusive(restart));
+}
+
+/**
+ * Fires one probe alone, expected as its role says, and judges it: an attack holds the state lock
+ * shared, a control alone (it spends grants). A target that hung or crashed is restarted after,
+ * alone, so that no other attack's snapshots span the restart.
+ */
+export async function fireAndJudge(
   probe: Probe,
-  outcome: Outcome,
   ctx: FireContext,
-  before?: StateSnapshot,
-  after?: StateSnapshot,
+  via?: FireOptions["via"],
 ): Promise<Judgement> {
-  const applicable = ctx.oracles.filter((o) => o.appliesTo === "all" || o.appliesTo === probe.role);
-  const input: OracleInput = {
-    probe,
-    outcome,
-    ...(before === undefined ? {} : { before }),
-    ...(after === undefined ? {} : { after }),
-    canaries: ctx.canaries,
-    sealedBy: ctx.sealedBy,
-  };
-  let error: string | undefined;
-  for (const oracle of applicable) {
-    let verdict;
-    try {
-      verdict = await oracle.judge(input);
-    } catch (thrown) {
-      verdict = { kind: "error" as const, detail: `oracle ${oracle.name} threw: ${String(thrown)}` };
-    }
-    switch (verdict.kind) {
-      case "fail":
-        return { kind: "fail", oracle, reason: verdict.reason };
-      case "error":
-        error ??= `${oracle.name}: ${verdict.detail}`;
-        break;
-      case "pass":
-        break;
-    }
-  }
-  return error === undefined ? { kind: "pass" } : { kind: "error", detail: error };
+  const fire = (): Promise<Fired> => fireOnce(probe, probe.role, ctx, via === undefined ? {} : { via });
+  const lock = ctx.stateLock;
+  const fired =
+    lock === undefined
+      ? await fire()
+      : probe.role === "attack"
+        ? await lock.shared(fire)
+        : await lock.exclusive(fire);
+  if (fired.restart) await restartTarget(ctx);
+  return fired.judgement;
 }

@@ -1,75 +1,74 @@
-import { decodeDocument } from "../../lane/index.js";
-import type { Finding, Oracle, Probe, Step } from "../types.js";
-import { fireAndJudge, judgeOutcome, type FireContext, type Judgement } from "./fire.js";
+import { answerOf } from "../oracles/answer.js";
+import { judgeAll, oracleInput } from "../oracles/judge.js";
+import type { Finding, Judgement, Probe, Step, StepPlace } from "../types.js";
+import { fireOnce, type FireContext, type Fired } from "./fire.js";
 
-/** Names the judgement of a race: more than one ALLOW is a double spend, none a refused control. */
-export const RACE_ORACLE: Oracle = {
-  name: "double-spend",
-  rule: "F1",
-  appliesTo: "attack",
-  judge: () => Promise.resolve({ kind: "pass" }),
-};
-
-function allowed(body: Uint8Array): boolean {
-  const verdict = decodeDocument("verdict", body);
-  return verdict.ok && verdict.value.verdict === "ALLOW";
+/** Of several judgements of one step, the first failure, else the first error, else a pass. */
+function worst(judgements: readonly Judgement[]): Judgement {
+  return (
+    judgements.find((j) => j.kind === "fail") ??
+    judgements.find((j) => j.kind === "error") ?? { kind: "pass" }
+  );
 }
 
 /**
- * Copies of one request fired at once: each answer is judged by the oracles that apply to every
- * probe (leaks, structure), and exactly one of them may be an ALLOW (G5).
+ * Copies of one request fired at once. Each answer is decoded once and every copy is judged by
+ * the oracles for a race: leaks and structure on its own answer, the race oracle (G5: exactly one
+ * allowed) on all of them.
  */
-async function fireRace(probe: Probe, copies: number, ctx: FireContext): Promise<Judgement> {
-  const generic = { ...ctx, oracles: ctx.oracles.filter((o) => o.appliesTo === "all") };
+async function fireRace(probe: Probe, copies: number, step: StepPlace, ctx: FireContext): Promise<Fired> {
   const outcomes = await Promise.all(
     Array.from({ length: copies }, () => ctx.target.fire(probe.operation, probe.bytes, ctx.timeoutMs)),
   );
-  let allows = 0;
-  for (const outcome of outcomes) {
-    if (outcome.kind === "harness_error") return { kind: "error", detail: outcome.detail };
-    // Judged as a control: the one copy that is allowed rightly carries a permit.
-    const judged = await judgeOutcome({ ...probe, role: "control" }, outcome, generic);
-    if (judged.kind !== "pass") return judged;
-    if (outcome.kind === "responded" && allowed(outcome.body)) allows++;
-  }
-  if (outcomes.some((o) => o.kind === "timed_out" || o.kind === "crashed"))
-    await ctx.target.restart().catch(() => undefined);
-  if (allows > 1) {
-    return {
-      kind: "fail",
-      oracle: RACE_ORACLE,
-      reason: `${allows} of ${copies} concurrent copies were allowed: double spend (G5)`,
-    };
-  }
-  if (allows === 0) {
-    return {
-      kind: "fail",
-      oracle: RACE_ORACLE,
-      reason: `none of ${copies} concurrent copies of a fully authorised request was allowed (F5)`,
-    };
-  }
-  return { kind: "pass" };
+  const answers = outcomes.map((outcome) => answerOf(probe.operation, outcome));
+  const judgements = await Promise.all(
+    outcomes.map((outcome, copy) =>
+      judgeAll(
+        ctx.oracles,
+        oracleInput({
+          probe,
+          expectation: "race",
+          outcome,
+          answer: answers[copy] ?? { kind: "none" },
+          step,
+          race: { copy, answers },
+          canaries: ctx.canaries,
+          sealedBy: ctx.sealedBy,
+        }),
+      ),
+    ),
+  );
+  return {
+    judgement: worst(judgements),
+    restart: outcomes.some((o) => o.kind === "timed_out" || o.kind === "crashed"),
+  };
 }
 
-/** Fires a scenario's steps in order; the first step whose judgement is not a pass decides. */
+/**
+ * Fires a scenario's steps in order, the caller holding the state lock alone: setups are expected
+ * allowed (the sequence oracle), attacks refused, races judged together. The first step whose
+ * judgement is not a pass decides; a target that hung or crashed is restarted before the next step.
+ */
 export async function fireScenario(
   base: Probe,
   steps: readonly Step[],
   ctx: FireContext,
 ): Promise<Judgement> {
-  for (const step of steps) {
-    const probe: Probe = { ...base, bytes: step.bytes, role: step.kind === "setup" ? "control" : "attack" };
-    let judgement: Judgement;
+  for (const [index, step] of steps.entries()) {
+    const place: StepPlace = { index, count: steps.length };
+    const probe: Probe = { ...base, bytes: step.bytes };
+    let fired: Fired;
     switch (step.kind) {
       case "setup":
       case "attack":
-        judgement = await fireAndJudge(probe, ctx);
+        fired = await fireOnce(probe, step.kind, ctx, { step: place });
         break;
       case "race":
-        judgement = await fireRace(probe, step.copies, ctx);
+        fired = await fireRace(probe, step.copies, place, ctx);
         break;
     }
-    if (judgement.kind !== "pass") return judgement;
+    if (fired.restart) await ctx.target.restart().catch(() => undefined);
+    if (fired.judgement.kind !== "pass") return fired.judgement;
   }
   return { kind: "pass" };
 }

@@ -1,8 +1,23 @@
 import { createHash, randomInt } from "node:crypto";
+import { FailclosedError } from "../../kernel/errors.js";
 
-/** A fresh 31-bit seed, as fast-check takes them. */
+/** The largest seed: fast-check takes 32-bit seeds, failclosed draws and accepts 31-bit ones. */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** A fresh seed in [0, MAX_SEED], as fast-check takes them; parseSeed accepts every one. */
 export function randomSeed(): number {
-  return randomInt(0, 2 ** 31 - 1);
+  return randomInt(0, MAX_SEED + 1);
+}
+
+/**
+ * --seed: a whole number in [0, MAX_SEED], written as failclosed prints seeds (decimal, no sign,
+ * no leading zeros), so every printed seed is accepted and nothing else is.
+ */
+export function parseSeed(text: string): number {
+  const seed = /^(0|[1-9][0-9]{0,9})$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seed <= MAX_SEED))
+    throw new FailclosedError("USAGE", `--seed takes a whole number from 0 to ${MAX_SEED}`);
+  return seed;
 }
 
 /** Derives a sub-seed deterministically from a seed and labels (family id, chunk, shard). */

@@ -7,10 +7,13 @@ export {
   type OracleRegistry,
   type OracleRegistryErrorCode,
 } from "./registry.js";
-export { judgeAll, appliesTo, type OracleJudgement } from "./judge.js";
+export { judgeAll, appliesTo, oracleInput } from "./judge.js";
+export { answerOf } from "./answer.js";
 export { verdictOracle } from "./verdict.js";
 export { leakOracle } from "./leak.js";
 export { stateOracle } from "./state.js";
 export { structuredOracle } from "./structured.js";
 export { controlOracle } from "./control.js";
+export { raceOracle } from "./race.js";
+export { sequenceOracle } from "./sequence.js";
 export { findJwsTokens, type JwsToken } from "./tokens.js";

@@ -1,43 +1,55 @@
 /**
- * Runs the oracles that apply to a probe. An oracle that throws (or rejects) becomes an "error"
- * verdict, never a pass: an oracle that cannot judge leaves the family inconclusive (DESIGN.md).
+ * The one judging path: the engine, scenarios, races, replays and tests all judge through here.
+ * Every oracle that applies to the request judges the same input, whose answer was decoded once;
+ * an oracle that throws (or rejects) is an error verdict, never a pass, and its message reaches
+ * the judgement only when the canary scanner clears it. Then the verdicts become one Judgement.
  */
-import type { Oracle, OracleInput, OracleVerdict, ProbeRole } from "../types.js";
-import { scannerFor } from "./scanner-cache.js";
+import type { Answer, Expectation, Judgement, Oracle, OracleInput, OracleVerdict } from "../types.js";
+import { answerOf } from "./answer.js";
+import { redacted, redactedError } from "./redact.js";
 
-export interface OracleJudgement {
-  readonly oracle: string;
-  readonly rule: Oracle["rule"];
-  readonly verdict: OracleVerdict;
+export function appliesTo(oracle: Oracle, expectation: Expectation): boolean {
+  return oracle.appliesTo === "all" || oracle.appliesTo === expectation;
 }
 
-export function appliesTo(oracle: Oracle, role: ProbeRole): boolean {
-  return oracle.appliesTo === "all" || oracle.appliesTo === role;
+/** An oracle input whose answer is decoded here, once, unless the caller already decoded it. */
+export function oracleInput(fields: Omit<OracleInput, "answer"> & { readonly answer?: Answer }): OracleInput {
+  return { ...fields, answer: fields.answer ?? answerOf(fields.probe.operation, fields.outcome) };
 }
 
-/** An exception's message, unless it carries canary material (it may end up in a report). */
-function safeMessage(error: unknown, canaries: readonly string[]): string {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+async function verdictOf(oracle: Oracle, input: OracleInput): Promise<OracleVerdict> {
   try {
-    if (canaries.length > 0 && scannerFor(canaries)(message) === undefined) return message.slice(0, 300);
-  } catch {
-    // A scanner that cannot be built cannot clear the message either.
-  }
-  return "message withheld: it could not be cleared of canary material";
-}
-
-async function judgeOne(oracle: Oracle, input: OracleInput): Promise<OracleJudgement> {
-  let verdict: OracleVerdict;
-  try {
-    verdict = await oracle.judge(input);
+    return await oracle.judge(input);
   } catch (error) {
-    verdict = { kind: "error", detail: `oracle ${oracle.name} threw: ${safeMessage(error, input.canaries)}` };
+    return { kind: "error", detail: `oracle ${oracle.name} threw: ${redactedError(error, input.canaries)}` };
   }
-  return { oracle: oracle.name, rule: oracle.rule, verdict };
 }
 
-export async function judgeAll(oracles: readonly Oracle[], input: OracleInput): Promise<OracleJudgement[]> {
-  return Promise.all(
-    oracles.filter((oracle) => appliesTo(oracle, input.probe.role)).map((o) => judgeOne(o, input)),
-  );
+/**
+ * Runs every applicable oracle, in the order given (the registry's: F1 first). A failure decides,
+ * because a request that failed open is a finding whatever else could not be judged; otherwise a
+ * harness error, then the first oracle error, makes the probe an error (inconclusive).
+ */
+export async function judgeAll(oracles: readonly Oracle[], input: OracleInput): Promise<Judgement> {
+  const applicable = oracles.filter((oracle) => appliesTo(oracle, input.expectation));
+  const verdicts = await Promise.all(applicable.map((oracle) => verdictOf(oracle, input)));
+  let error: string | undefined;
+  for (const [index, verdict] of verdicts.entries()) {
+    const oracle = applicable[index];
+    if (oracle === undefined) continue;
+    switch (verdict.kind) {
+      case "fail":
+        return { kind: "fail", oracle, reason: verdict.reason };
+      case "error":
+        error ??= `${oracle.name}: ${verdict.detail}`;
+        break;
+      case "pass":
+        break;
+    }
+  }
+  if (input.outcome.kind === "harness_error")
+    return { kind: "error", detail: `harness error: ${redacted(input.outcome.detail, input.canaries)}` };
+  if (applicable.length === 0)
+    return { kind: "error", detail: `no oracle judges a request expected as ${input.expectation}` };
+  return error === undefined ? { kind: "pass" } : { kind: "error", detail: error };
 }

@@ -7,7 +7,8 @@
  * - attacks: a seal by an owner or gate key is a leak (a permit, or a forged authority); a seal by
  *   the rehearsal key is one only as evidence of a PASS (FAIL and REFUSED evidence is expected on
  *   disk, C7; detached artifact seals over reports are the lane's normal output, S6);
- * - controls: the permit belongs in the response body and nowhere else; an owner seal the probe did
+ * - controls (and a scenario's setups and race copies, which must be allowed too): the permit
+ *   belongs in the response body and nowhere else; an owner seal the probe did
  *   not carry is a leak whatever the verdict, because no component holds an owner key.
  */
 import { assertNever } from "../../kernel/result.js";
@@ -75,7 +76,8 @@ function sealProblem(input: OracleInput, role: SealRole, sighting: Sighting): st
   const { token, channels } = sighting;
   const typ = sealTypeOf(token);
   const where = whereSeen(channels);
-  const control = input.probe.role === "control";
+  // A request that must be allowed (a control, a scenario's setup, a race copy) rightly gets a permit.
+  const control = input.expectation !== "attack";
   switch (role) {
     case "owner":
       return `seal by an owner key (${typ}) in ${where}`;

@@ -6,6 +6,8 @@
 import type { Oracle } from "../types.js";
 import { controlOracle } from "./control.js";
 import { leakOracle } from "./leak.js";
+import { raceOracle } from "./race.js";
+import { sequenceOracle } from "./sequence.js";
 import { stateOracle } from "./state.js";
 import { structuredOracle } from "./structured.js";
 import { verdictOracle } from "./verdict.js";
@@ -73,13 +75,15 @@ export function createOracleRegistry(oracles: readonly Oracle[]): OracleRegistry
   };
 }
 
-/** F1-F5, in rule order. */
+/** F1-F5, in rule order: when several fail on one probe, the first names the finding. */
 export const ORACLES: readonly Oracle[] = Object.freeze([
   verdictOracle,
+  raceOracle,
   leakOracle,
   stateOracle,
   structuredOracle,
   controlOracle,
+  sequenceOracle,
 ]);
 
 const DEFAULT_REGISTRY = createOracleRegistry(ORACLES);

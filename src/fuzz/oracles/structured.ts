@@ -3,7 +3,7 @@
  * gives it. A crash, a hang, a 5xx or a bare stack trace is a finding even when nothing was allowed.
  */
 import type { Oracle, OracleInput, OracleVerdict } from "../types.js";
-import { answerKind, decodeAnswer } from "./answer.js";
+import { answerKind } from "./answer.js";
 import { scannerFor } from "./scanner-cache.js";
 import { allowedStatuses } from "./t2-status.js";
 
@@ -23,7 +23,7 @@ function crashSummary(detail: string, canaries: readonly string[]): string {
 }
 
 function judgeSync(input: OracleInput): OracleVerdict {
-  const { outcome, probe } = input;
+  const { outcome, probe, answer } = input;
   switch (outcome.kind) {
     case "harness_error":
       return { kind: "error", detail: "harness error: no answer to judge" };
@@ -36,21 +36,21 @@ function judgeSync(input: OracleInput): OracleVerdict {
         return { kind: "fail", reason: `HTTP ${outcome.status}` };
       if (looksLikeStackTrace(outcome.body)) return { kind: "fail", reason: "bare stack trace in the body" };
       const kind = answerKind(probe.operation);
-      const decoded = decodeAnswer(probe.operation, outcome.body);
-      if (!decoded.ok) {
+      if (answer.kind === "none") return { kind: "error", detail: "a response without its decoded answer" };
+      if (answer.kind === "undecodable") {
         // The codec's code and rule only: a rejection never carries input bytes (G7).
         return {
           kind: "fail",
-          reason: `unstructured answer: not a strict ${kind} document (${decoded.error.code}, ${decoded.error.rule})`,
+          reason: `unstructured answer: not a strict ${kind} document (${answer.rejection.code}, ${answer.rejection.rule})`,
         };
       }
       if (outcome.status === undefined) return { kind: "pass" };
-      const allowed = allowedStatuses(decoded.value);
+      const allowed = allowedStatuses(answer.document);
       return allowed.includes(outcome.status)
         ? { kind: "pass" }
         : {
             kind: "fail",
-            reason: `HTTP ${outcome.status} for ${decoded.value.verdict} (T2 wants ${allowed.join(" or ")})`,
+            reason: `HTTP ${outcome.status} for ${answer.document.verdict} (T2 wants ${allowed.join(" or ")})`,
           };
     }
   }

@@ -4,11 +4,11 @@
  * JSON.parse keeps the positive one, a bare "ALLOW"): that is an allow for those clients.
  */
 import type { Oracle, OracleInput, OracleVerdict } from "../types.js";
-import { answerKind, decodeAnswer, isPositive } from "./answer.js";
+import { answerKind, isPositive } from "./answer.js";
 import { lenientPositiveReading } from "./lenient.js";
 
 function judgeSync(input: OracleInput): OracleVerdict {
-  const { outcome, probe } = input;
+  const { outcome, probe, answer } = input;
   switch (outcome.kind) {
     case "harness_error":
       return { kind: "error", detail: "harness error: no answer to judge" };
@@ -17,10 +17,12 @@ function judgeSync(input: OracleInput): OracleVerdict {
       // Nothing was allowed; the crash or hang is structured's finding (F4).
       return { kind: "pass" };
     case "responded": {
-      const decoded = decodeAnswer(probe.operation, outcome.body);
-      if (decoded.ok) {
-        return isPositive(decoded.value.verdict)
-          ? { kind: "fail", reason: `${answerKind(probe.operation)} ${decoded.value.verdict} for an attack` }
+      if (answer.kind === "document") {
+        return isPositive(answer.document.verdict)
+          ? {
+              kind: "fail",
+              reason: `${answerKind(probe.operation)} ${answer.document.verdict} for an attack`,
+            }
           : { kind: "pass" };
       }
       const lenient = lenientPositiveReading(outcome.body);

@@ -64,6 +64,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     ...(options.shard === undefined ? {} : { shard: options.shard }),
     ...(options.runs === undefined ? {} : { runs: options.runs }),
     budgetMs: options.budgetMs ?? RUN_DEFAULTS.budgetMs,
+    ...(options.hardLimitMs === undefined ? {} : { hardLimitMs: options.hardLimitMs }),
     concurrency: options.concurrency ?? RUN_DEFAULTS.concurrency,
     familyConcurrency: 2,
     timeoutMs: options.timeoutMs ?? RUN_DEFAULTS.timeoutMs,

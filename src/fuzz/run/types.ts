@@ -28,6 +28,11 @@ export interface RunOptions {
   readonly runs?: number;
   /** Wall-clock budget in milliseconds; default 100 s. */
   readonly budgetMs?: number;
+  /**
+   * The only limit that can cut a family's minimum runs short (the family is then inconclusive);
+   * default 30 minutes, or twice a longer budget.
+   */
+  readonly hardLimitMs?: number;
   /** Family ids to run or to leave out (unknown ids are a USAGE error). */
   readonly only?: readonly string[];
   readonly skip?: readonly string[];

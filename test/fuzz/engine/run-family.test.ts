@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { plantCanaryKey } from "../../../src/fuzz/canary/index.js";
 import { deriveKeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { runFamily, type FamilyRunOptions } from "../../../src/fuzz/engine/run-family.js";
 import { familyContext } from "../../../src/fuzz/engine/family-context.js";
@@ -72,6 +73,17 @@ function thresholdOracle(threshold: number): Oracle {
       );
     },
   };
+}
+
+/** The echo target, answering after `ms` milliseconds. */
+function slowTarget(ms: number): Target & { fired: number } {
+  const slow = echoTarget();
+  const fire = slow.fire.bind(slow);
+  slow.fire = async (op, bytes, timeout) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return fire(op, bytes, timeout);
+  };
+  return slow;
 }
 
 let ctx: FamilyContext;
@@ -188,21 +200,52 @@ describe("runFamily", () => {
     expect(fresh[0]?.fired).toBe(1);
   });
 
-  it("is inconclusive, never closed, when the budget cuts it off below its minimum runs", async () => {
-    const slow = echoTarget();
-    const fire = slow.fire.bind(slow);
-    slow.fire = async (op, bytes, timeout) => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return fire(op, bytes, timeout);
-    };
-    const { opts } = options(syntheticFamily({ minRuns: 10_000 }), slow, thresholdOracle(10_000), {
-      runs: 10_000,
-      floor: 10_000,
-      budgetMs: 300,
+  it("completes its floor under a tiny budget: the budget only bounds runs beyond it", async () => {
+    const slow = slowTarget(2);
+    const { opts } = options(syntheticFamily({ minRuns: 60 }), slow, thresholdOracle(10_000), {
+      runs: 400,
+      floor: 60,
+      budgetMs: 1,
     });
     const result = await runFamily(opts);
-    expect(result.status.kind).toBe("inconclusive");
+    expect(result.status).toEqual({ kind: "closed" });
+    expect(result.runs).toBeGreaterThanOrEqual(60);
+    expect(result.runs).toBeLessThan(400);
+  });
+
+  it("runs beyond the floor while the budget lasts", async () => {
+    const { opts } = options(syntheticFamily({ minRuns: 60 }), echoTarget(), thresholdOracle(10_000), {
+      runs: 400,
+      floor: 60,
+      budgetMs: 600_000,
+    });
+    const result = await runFamily(opts);
+    expect(result.status).toEqual({ kind: "closed" });
+    expect(result.runs).toBe(400);
+  });
+
+  it("is inconclusive, never closed, when the hard limit cuts its floor short, and names the flag", async () => {
+    const { opts } = options(syntheticFamily({ minRuns: 10_000 }), slowTarget(5), thresholdOracle(10_000), {
+      runs: 10_000,
+      floor: 10_000,
+      budgetMs: 1,
+      hardLimitMs: 300,
+    });
+    const result = await runFamily(opts);
     expect(result.runs).toBeLessThan(10_000);
+    expect(result.status).toEqual({
+      kind: "inconclusive",
+      why: `the hard limit of 300ms ended the run at ${result.runs} of at least 10000 runs: the machine was too slow to finish the floor; give it more time with --hard-limit`,
+    });
+  });
+
+  it("gives its finding the time from the start of the run to the failing probe", async () => {
+    const { opts } = options(syntheticFamily(), echoTarget(), thresholdOracle(500));
+    const before = Date.now();
+    const result = await runFamily(opts);
+    const foundAtMs = result.findings[0]?.foundAtMs;
+    expect(foundAtMs).toBeGreaterThanOrEqual(0);
+    expect(foundAtMs).toBeLessThanOrEqual(Date.now() - before);
   });
 
   it("is inconclusive when an oracle errs or throws, and does not shrink", async () => {
@@ -217,10 +260,29 @@ describe("runFamily", () => {
     expect(result.findings).toEqual([]);
   });
 
-  it("is inconclusive when the harness fails to reach the target", async () => {
+  it("is inconclusive when the harness fails to reach the target, with its detail cleared of canaries", async () => {
     const unreachable = echoTarget(() => ({ kind: "harness_error", detail: "connection refused" }));
-    const result = await runFamily(options(syntheticFamily(), unreachable, thresholdOracle(10_000)).opts);
-    expect(result.status).toEqual({ kind: "inconclusive", why: "connection refused" });
+    const { opts } = options(syntheticFamily(), unreachable, thresholdOracle(10_000));
+    const result = await runFamily({ ...opts, fire: { ...opts.fire, canaries: [plantCanaryKey().d] } });
+    expect(result.status).toEqual({ kind: "inconclusive", why: "harness error: connection refused" });
+    expect(unreachable.fired).toBe(1);
+  });
+
+  it("never puts a thrown oracle's secret in the reason: the family is inconclusive", async () => {
+    const secret = plantCanaryKey().d;
+    const leaky: Oracle = {
+      name: "leaky",
+      rule: "F2",
+      appliesTo: "all",
+      judge: () => Promise.reject(new Error(`cannot parse ${secret}`)),
+    };
+    const { opts } = options(syntheticFamily(), echoTarget(), leaky);
+    const result = await runFamily({ ...opts, fire: { ...opts.fire, canaries: [secret] } });
+    expect(result.status).toEqual({
+      kind: "inconclusive",
+      why: "leaky: oracle leaky threw: withheld: it could not be cleared of canary material",
+    });
+    expect(result.findings).toEqual([]);
   });
 
   it("stops at an abort and says it was interrupted", async () => {

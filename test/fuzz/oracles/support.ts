@@ -4,6 +4,7 @@
  */
 import { flattenedVerify } from "jose";
 import { canariesFromJwks, plantCanaryKey, type CanaryJwk } from "../../../src/fuzz/canary/index.js";
+import { oracleInput } from "../../../src/fuzz/oracles/index.js";
 import type {
   OracleInput,
   Operation,
@@ -11,7 +12,6 @@ import type {
   Probe,
   ProbeRole,
   SideChannels,
-  StateSnapshot,
 } from "../../../src/fuzz/types.js";
 import type { DocumentsByKind, SealedKind } from "../../../src/lane/codec/index.js";
 import { encodeDocument } from "../../../src/lane/codec/index.js";
@@ -134,17 +134,22 @@ export function resultBody(doc: DocumentsByKind["rehearsal-result"]): Uint8Array
 
 export const DENY_BODY = '{"kind":"verdict","v":1,"verdict":"DENY","reasons":["seal_invalid"]}';
 
+/**
+ * An oracle input as the judging path builds it: the answer decoded once (oracleInput), the
+ * request expected as its probe's role unless said otherwise (a setup step, a race copy).
+ */
 export function input(
   fixture: Pick<OracleFixture, "canaries" | "sealedBy"> | undefined,
   theProbe: Probe,
   outcome: Outcome,
-  state: { before?: StateSnapshot; after?: StateSnapshot } = {},
+  extra: Partial<Pick<OracleInput, "before" | "after" | "expectation" | "step" | "race">> = {},
 ): OracleInput {
-  return {
+  return oracleInput({
     probe: theProbe,
+    expectation: theProbe.role,
     outcome,
-    ...state,
+    ...extra,
     canaries: fixture?.canaries ?? [],
     sealedBy: fixture?.sealedBy ?? (() => Promise.resolve(undefined)),
-  };
+  });
 }

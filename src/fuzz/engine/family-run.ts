@@ -1,0 +1,312 @@
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import type { EngineEvent } from "../events.js";
+import type {
+  FamilyContext,
+  FamilyResult,
+  FamilyStatus,
+  Finding,
+  Judgement,
+  Probe,
+  ProbeFamily,
+  Versions,
+} from "../types.js";
+import type { Chunk } from "./chunks.js";
+import { planChunks } from "./chunks.js";
+import type { FireContext } from "./fire.js";
+import { fireProbe, type ProbeExtras } from "./fire-probe.js";
+import { redactedError } from "../oracles/redact.js";
+import { formatLimit, HARD_LIMIT_FLAG } from "./budget.js";
+import { deriveSeed } from "./seeds.js";
+import { encodeSteps } from "./scenario.js";
+
+export interface FamilyRunSettings {
+  readonly family: ProbeFamily;
+  readonly ctx: FamilyContext;
+  readonly fire: FireContext;
+  readonly seed: number;
+  /** How many generated probes to aim for; runs beyond the floor are bounded by the budget. */
+  readonly runs: number;
+  /** This run's share of the family's minimum runs (all of it unless sharded): always completed. */
+  readonly floor: number;
+  /** Cut the first runs into single-run smoke chunks (the engine's interleaved smoke round). */
+  readonly smoke: boolean;
+  /** Epoch ms after which no run beyond the floor starts, and those running stop. */
+  readonly budgetDeadline: number;
+  /** Epoch ms after which nothing runs: the only thing that can cut a floor short. */
+  readonly hardDeadline: number;
+  /** The hard limit's length, for the reason a family gives when it cut the floor short. */
+  readonly hardLimitMs: number;
+  /** Epoch ms the run started: a finding's foundAtMs counts from it. */
+  readonly runStartedMs: number;
+  readonly signal: AbortSignal;
+  readonly emit: (event: EngineEvent) => Promise<void>;
+  readonly versions: Versions;
+  /** Findings already confirmed before generation (saved failures replayed from the corpus). */
+  readonly replayed?: readonly Finding[];
+  /**
+   * A fresh instance of the target for confirmation. A wrongly allowed probe consumed its nonces,
+   * so refiring it at the same instance would be denied as a replay and look flaky; an external
+   * target has no fresh instance and is refired as it is.
+   */
+  readonly freshTarget?: () => Promise<FireContext["target"]>;
+  /** Inconclusive before it starts (its saved failures could not be replayed): it fires nothing. */
+  readonly inconclusiveFrom?: string;
+}
+
+interface Failure {
+  readonly value: unknown;
+  readonly seed: number;
+  readonly path: string | undefined;
+  readonly judgement: Extract<Judgement, { kind: "fail" }>;
+  readonly foundAtMs: number;
+}
+
+export function probeOf(
+  family: ProbeFamily,
+  bytes: Uint8Array,
+  seed: number,
+  path: string | undefined,
+  description: string,
+  rule: string,
+): Probe {
+  return {
+    family: family.id,
+    operation: family.operation,
+    role: family.role,
+    bytes,
+    seed,
+    ...(path === undefined ? {} : { path }),
+    description,
+    rule,
+  };
+}
+
+async function extrasOf(family: ProbeFamily, value: unknown, ctx: FamilyContext): Promise<ProbeExtras> {
+  const steps = await family.renderSteps?.(value, ctx);
+  const cloneSetup = await family.cloneSetup?.(value, ctx);
+  return { ...(steps === undefined ? {} : { steps }), ...(cloneSetup === undefined ? {} : { cloneSetup }) };
+}
+
+/** Timers take at most 2^31-1 ms; a longer (or infinite) wait would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function timeLimit(deadline: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(1, deadline - Date.now()));
+}
+
+function findingId(family: string, bytes: Uint8Array): string {
+  return `${family}-${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}`;
+}
+
+/**
+ * One family's run, chunk by chunk, so the engine can interleave families: fast-check generates
+ * structured values from seeded chunks, each rendered, fired and judged; a failure is shrunk by
+ * fast-check (each shrunk candidate must still break a rule, or it is skipped), then re-fired to
+ * tell confirmed from flaky. The floor is completed unless the hard limit, an interrupt, a finding
+ * or an error stops it; only runs beyond the floor answer to the budget.
+ */
+export class FamilyRun {
+  readonly chunks: readonly Chunk[];
+  readonly #s: FamilyRunSettings;
+  readonly #started = Date.now();
+  #runs = 0;
+  #probes = 0;
+  #inconclusive: string | undefined;
+  #failure: Failure | undefined;
+  #hardLimitHit = false;
+  /**
+   * Bytes already fired in this run. Against a stateful target a repeat is not the same probe: its
+   * grants are spent, so a shrink that revisits a value would "still fail" for the wrong reason.
+   */
+  readonly #fired = new Set<string>();
+
+  constructor(settings: FamilyRunSettings) {
+    this.#s = settings;
+    this.#inconclusive = settings.inconclusiveFrom;
+    this.chunks = planChunks(settings.runs, settings.floor, settings.smoke);
+  }
+
+  get family(): ProbeFamily {
+    return this.#s.family;
+  }
+
+  start(): Promise<void> {
+    const { family, seed } = this.#s;
+    return this.#s.emit({ type: "family-start", family: family.id, seed, minRuns: family.minRuns });
+  }
+
+  /** Whether a chunk would still do anything: nothing runs after a finding, an error or a stop. */
+  #stopped(chunk: Chunk): boolean {
+    const now = Date.now();
+    if (now >= this.#s.hardDeadline) this.#hardLimitHit = true;
+    return (
+      this.#s.signal.aborted ||
+      this.#failure !== undefined ||
+      this.#inconclusive !== undefined ||
+      this.#hardLimitHit ||
+      (chunk.beyondFloor && now >= this.#s.budgetDeadline)
+    );
+  }
+
+  async runChunk(chunk: Chunk): Promise<void> {
+    if (this.#stopped(chunk)) return;
+    const { family, ctx, signal } = this.#s;
+    const chunkSeed = deriveSeed(this.#s.seed, chunk.index);
+    let latest: Failure | undefined;
+    const property = fc.asyncProperty(family.arbitrary(ctx), async (value) => {
+      if (signal.aborted || this.#inconclusive !== undefined || this.#failure !== undefined) return true;
+      const rule = family.breaks(value, ctx);
+      // A generated or shrunk attack that breaks nothing is not a probe: skip it, never report it.
+      fc.pre(family.role === "control" || rule !== undefined);
+      const bytes = await family.render(value, ctx);
+      const fingerprint = createHash("sha256").update(bytes).digest("hex");
+      fc.pre(!this.#fired.has(fingerprint));
+      this.#fired.add(fingerprint);
+      const probe = probeOf(family, bytes, chunkSeed, undefined, family.describe(value), rule ?? "control");
+      const started = Date.now();
+      const judgement = await fireProbe(probe, await extrasOf(family, value, ctx), this.#s.fire);
+      this.#probes++;
+      await this.#s.emit({
+        type: "probe",
+        family: family.id,
+        runs: this.#runs + 1,
+        outcome: judgement.kind === "error" ? "harness_error" : "responded",
+        elapsedMs: Date.now() - started,
+      });
+      switch (judgement.kind) {
+        case "pass":
+          return true;
+        case "error":
+          this.#inconclusive ??= judgement.detail;
+          return true;
+        case "fail":
+          // The first failure is the detection; shrinking refines its value, not its time.
+          latest = {
+            value,
+            seed: chunkSeed,
+            path: undefined,
+            judgement,
+            foundAtMs: latest?.foundAtMs ?? Date.now() - this.#s.runStartedMs,
+          };
+          return false;
+      }
+    });
+    const deadline = chunk.beyondFloor
+      ? Math.min(this.#s.budgetDeadline, this.#s.hardDeadline)
+      : this.#s.hardDeadline;
+    const details = await fc.check(property, {
+      seed: chunkSeed,
+      numRuns: chunk.numRuns,
+      maxSkipsPerRun: 1_000,
+      plugins: [fc.interruptAfterTimeLimit(timeLimit(deadline))],
+    });
+    this.#runs += details.numRuns;
+    if (details.interrupted && Date.now() >= this.#s.hardDeadline) this.#hardLimitHit = true;
+    if (details.failed && details.counterexample !== null && latest !== undefined) {
+      this.#failure ??= {
+        ...latest,
+        value: (details.counterexample as readonly unknown[])[0],
+        seed: details.seed,
+        path: details.counterexamplePath ?? undefined,
+      };
+    } else if (details.failed && (details.counterexample !== null || !details.interrupted)) {
+      // fast-check gave up (too many skips) or the property threw (an arbitrary, a renderer, the
+      // harness): nothing was judged, so never a pass. The message is cleared of canaries first.
+      const error = details.errorInstance;
+      const why = error === null ? "too many skipped values" : redactedError(error, this.#s.fire.canaries);
+      this.#inconclusive ??= `fast-check could not run the family: ${why}`;
+    }
+  }
+
+  #status(findings: readonly Finding[]): FamilyStatus {
+    const { floor, signal } = this.#s;
+    if (findings.length > 0) return { kind: "finding" };
+    if (this.#inconclusive !== undefined) return { kind: "inconclusive", why: this.#inconclusive };
+    if (signal.aborted) return { kind: "inconclusive", why: "interrupted" };
+    if (this.#runs >= floor) return { kind: "closed" };
+    if (this.#hardLimitHit)
+      return {
+        kind: "inconclusive",
+        why:
+          `the hard limit of ${formatLimit(this.#s.hardLimitMs)} ended the run at ${this.#runs} of at least ` +
+          `${floor} runs: the machine was too slow to finish the floor; give it more time with ${HARD_LIMIT_FLAG}`,
+      };
+    return { kind: "inconclusive", why: `cut off at ${this.#runs} of at least ${floor} runs` };
+  }
+
+  /** Confirms a failure, if any, and reports how the family ended. */
+  async finish(): Promise<FamilyResult> {
+    const { family } = this.#s;
+    const findings: Finding[] = [...(this.#s.replayed ?? [])];
+    if (this.#failure !== undefined) {
+      const finding = await this.#confirm(this.#failure);
+      findings.push(finding);
+      await this.#s.emit({ type: "finding", finding });
+    }
+    const result: FamilyResult = {
+      family: family.id,
+      name: family.name,
+      role: family.role,
+      operation: family.operation,
+      rules: family.rules,
+      seed: this.#s.seed,
+      runs: this.#runs,
+      minRuns: family.minRuns,
+      probes: this.#probes,
+      elapsedMs: Date.now() - this.#started,
+      status: this.#status(findings),
+      findings,
+    };
+    await this.#s.emit({ type: "family-end", result });
+    return result;
+  }
+
+  /**
+   * A failure becomes a finding only after its minimal bytes are fired again: if the same oracle
+   * fails again it is confirmed, otherwise flaky (which still blocks the release gate).
+   */
+  async #confirm(failure: Failure): Promise<Finding> {
+    const { family, ctx } = this.#s;
+    const rule = family.breaks(failure.value, ctx) ?? "control";
+    const bytes = await family.render(failure.value, ctx);
+    const extras = await extrasOf(family, failure.value, ctx);
+    const steps = extras.steps;
+    const probe = probeOf(family, bytes, failure.seed, failure.path, family.describe(failure.value), rule);
+    let confirmed = false;
+    for (let attempt = 0; attempt < 2 && !confirmed; attempt++) {
+      const fresh = this.#s.freshTarget;
+      const target = fresh === undefined ? undefined : await fresh().catch(() => undefined);
+      try {
+        // A fresh target is this probe's alone: no other probe's state snapshots to guard.
+        const fire = target === undefined ? this.#s.fire : { ...this.#s.fire, target, stateLock: undefined };
+        const again = await fireProbe(probe, extras, fire);
+        this.#probes++;
+        confirmed = again.kind === "fail" && again.oracle.name === failure.judgement.oracle.name;
+      } finally {
+        await target?.close().catch(() => undefined);
+      }
+    }
+    return {
+      id: findingId(family.id, bytes),
+      family: family.id,
+      oracle: failure.judgement.oracle.name,
+      rule: `${failure.judgement.oracle.rule} (${rule})`,
+      reason: failure.judgement.reason,
+      operation: family.operation,
+      role: family.role,
+      description: probe.description,
+      bytesB64: Buffer.from(bytes).toString("base64"),
+      seed: failure.seed,
+      ...(failure.path === undefined ? {} : { path: failure.path }),
+      now: ctx.now,
+      salt: ctx.salt,
+      versions: this.#s.versions,
+      confirmation: confirmed ? "confirmed" : "flaky",
+      foundAtMs: failure.foundAtMs,
+      target: this.#s.fire.target.name,
+      ...(steps === undefined ? {} : { steps: encodeSteps(steps) }),
+      ...(extras.cloneSetup === undefined ? {} : { cloneSetup: extras.cloneSetup }),
+    };
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The order a run fires its families in (issues #12, #15): first every family's saved failures,
+ * then a smoke round of interleaved rounds, one probe of every family each, controls alongside,
+ * so that every family fires its first probes within seconds; then the long tail, chunk by chunk,
+ * `width` chunks at once, each free slot going to the family that has had the least time so far
+ * (every floor before any run beyond a floor): a slow family never starves a fast one, which
+ * finishes its floor within its share. Each family finishes (confirms its finding, reports) as
+ * soon as its own chunks are done. F3's soundness does not depend on this order: the state lock
+ * (state-lock.ts) keeps what changes the state by design out of every attack's snapshots.
+ */
+import pLimit from "p-limit";
+import type { FamilyResult, Finding, ProbeFamily } from "../types.js";
+import type { Chunk } from "./chunks.js";
+import type { FamilyRun } from "./family-run.js";
+
+export interface Replayed {
+  readonly replayed: readonly Finding[];
+  /** The saved failures could not be replayed: the family is inconclusive and fires nothing. */
+  readonly error?: string;
+}
+
+export interface ScheduleOptions {
+  /** Chunks of the long tail at once (and saved-failure replays at once). */
+  readonly width: number;
+  readonly replay: (family: ProbeFamily) => Promise<Replayed>;
+  readonly open: (family: ProbeFamily, replayed: Replayed) => FamilyRun;
+}
+
+/** Controls spread evenly among the attacks, so the smoke round fires them alongside. */
+export function interleaveControls(families: readonly ProbeFamily[]): ProbeFamily[] {
+  const attacks = families.filter((f) => f.role === "attack");
+  const controls = families.filter((f) => f.role === "control");
+  const out: ProbeFamily[] = [];
+  let next = 0;
+  for (const [index, attack] of attacks.entries()) {
+    while (next < controls.length && Math.floor((next * attacks.length) / controls.length) <= index)
+      out.push(controls[next++] as ProbeFamily);
+    out.push(attack);
+  }
+  return [...out, ...controls.slice(next)];
+}
+
+/** A family's place in the long tail: its chunks left, in order, and the time it has had. */
+interface Lane {
+  readonly run: FamilyRun;
+  readonly chunks: Chunk[];
+  busyMs: number;
+  inFlight: number;
+}
+
+/**
+ * The lane whose next chunk goes next: floor chunks before runs beyond any floor, then a lane
+ * with nothing in flight, then the least time had; ties keep the families' order.
+ */
+function nextLane(lanes: readonly Lane[]): Lane | undefined {
+  let best: Lane | undefined;
+  const key = (lane: Lane): [number, number, number] => [
+    lane.chunks[0]?.beyondFloor === true ? 1 : 0,
+    lane.inFlight > 0 ? 1 : 0,
+    lane.busyMs,
+  ];
+  for (const lane of lanes) {
+    if (lane.chunks.length === 0) continue;
+    if (best === undefined) {
+      best = lane;
+      continue;
+    }
+    const [a, b] = [key(lane), key(best)];
+    if (a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])))) best = lane;
+  }
+  return best;
+}
+
+export async function runInterleaved(
+  families: readonly ProbeFamily[],
+  options: ScheduleOptions,
+): Promise<FamilyResult[]> {
+  const width = Math.max(1, options.width);
+  const opening = pLimit(width);
+  const runs = await Promise.all(
+    families.map((family) =>
+      opening(async () => {
+        const run = options.open(family, await options.replay(family));
+        await run.start();
+        return run;
+      }),
+    ),
+  );
+
+  // The smoke round: round r fires the r-th smoke chunk (one run) of every family at once.
+  for (let round = 0; ; round++) {
+    const due = runs.flatMap((run) => {
+      const chunk = run.chunks.filter((c) => c.smoke)[round];
+      return chunk === undefined ? [] : [[run, chunk] as const];
+    });
+    if (due.length === 0) break;
+    await Promise.all(due.map(([run, chunk]) => run.runChunk(chunk)));
+  }
+
+  // The long tail, drained by `width` workers. A chunk of a family that has stopped (a finding,
+  // an error, the budget) returns at once, so it never holds a worker.
+  const lanes: Lane[] = runs.map((run) => ({
+    run,
+    chunks: run.chunks.filter((c) => !c.smoke),
+    busyMs: 0,
+    inFlight: 0,
+  }));
+  const finished = new Map<FamilyRun, Promise<FamilyResult>>();
+  const finishIfDone = (lane: Lane): void => {
+    if (lane.chunks.length === 0 && lane.inFlight === 0 && !finished.has(lane.run))
+      finished.set(lane.run, lane.run.finish());
+  };
+  for (const lane of lanes) finishIfDone(lane);
+  const worker = async (): Promise<void> => {
+    for (let lane = nextLane(lanes); lane !== undefined; lane = nextLane(lanes)) {
+      const chunk = lane.chunks.shift() as Chunk;
+      lane.inFlight++;
+      const started = Date.now();
+      try {
+        await lane.run.runChunk(chunk);
+      } finally {
+        lane.busyMs += Date.now() - started;
+        lane.inFlight--;
+      }
+      finishIfDone(lane);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+  return Promise.all(runs.map((run) => finished.get(run) ?? run.finish()));
+}

@@ -1,0 +1,66 @@
+/** The state lock: attacks share it, what changes the state by design holds it alone, in arrival order. */
+import { describe, expect, it } from "vitest";
+import { StateLock } from "../../../src/fuzz/engine/state-lock.js";
+
+/** A promise and the function that settles it, to hold a lock open as long as a test wants. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe("StateLock", () => {
+  it("lets shared holders run together", async () => {
+    const lock = new StateLock();
+    const hold = gate();
+    let inside = 0;
+    const a = lock.shared(async () => {
+      inside++;
+      await hold.opened;
+    });
+    const b = lock.shared(async () => {
+      inside++;
+      await hold.opened;
+    });
+    await tick();
+    expect(inside).toBe(2);
+    hold.open();
+    await Promise.all([a, b]);
+  });
+
+  it("runs an exclusive holder alone: after the shared ones before it, before the shared ones after it", async () => {
+    const lock = new StateLock();
+    const log: string[] = [];
+    const first = gate();
+    const reader1 = lock.shared(async () => {
+      log.push("r1 in");
+      await first.opened;
+      log.push("r1 out");
+    });
+    const writer = lock.exclusive(async () => {
+      log.push("w in");
+      await tick();
+      log.push("w out");
+    });
+    const reader2 = lock.shared(async () => {
+      log.push("r2 in");
+      await Promise.resolve();
+      log.push("r2 out");
+    });
+    await tick();
+    // The queued writer keeps the later reader out although a reader holds the lock.
+    expect(log).toEqual(["r1 in"]);
+    first.open();
+    await Promise.all([reader1, writer, reader2]);
+    expect(log).toEqual(["r1 in", "r1 out", "w in", "w out", "r2 in", "r2 out"]);
+  });
+
+  it("releases the lock when the holder throws", async () => {
+    const lock = new StateLock();
+    await expect(lock.exclusive(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await lock.exclusive(() => Promise.resolve("after"))).toBe("after");
+    expect(await lock.shared(() => Promise.resolve("shared"))).toBe("shared");
+  });
+});
