@@ -26,6 +26,9 @@ import {
   type TestKeys,
 } from "../support/gate-fixtures.js";
 
+/** T2 takes application/json only (415 otherwise). */
+const JSON_HEADERS = { "content-type": "application/json" } as const;
+
 let keys: TestKeys;
 let docs: Docs;
 let files: KeyFiles;
@@ -60,7 +63,7 @@ describe("serve (HTTP, T2) as a child process", () => {
       expect(await health.text()).toBe('{"status":"ok"}');
 
       const cutover = await docs.authorized("CUTOVER");
-      const allowed = await fetch(`${url}/v1/decide`, { method: "POST", body: cutover.bytes });
+      const allowed = await fetch(`${url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body: cutover.bytes });
       expect(allowed.status).toBe(200);
       const permit = expectAllowShape(await allowed.text(), cutover.requestId);
       const { permit: claims } = await verifyPermit(permit, keys);
@@ -73,20 +76,20 @@ describe("serve (HTTP, T2) as a child process", () => {
       // The child's clock is the machine's: the permit is issued within a minute of ours.
       expect(Math.abs(Date.parse(claims.issued_at) / 1000 - realNow())).toBeLessThan(60);
 
-      const replay = await fetch(`${url}/v1/decide`, { method: "POST", body: cutover.bytes });
+      const replay = await fetch(`${url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body: cutover.bytes });
       expect(replay.status).toBe(403);
       expectRefusal(await replay.text(), keys, "DENY", ["replayed"], cutover.requestId);
 
       const hold = await docs.build(docs.holdScenario("REPOINT"));
-      const held = await fetch(`${url}/v1/decide`, { method: "POST", body: hold.bytes });
+      const held = await fetch(`${url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body: hold.bytes });
       expect(held.status).toBe(423);
       expectRefusal(await held.text(), keys, "HOLD", ["hold_default"], hold.requestId);
 
-      const malformed = await fetch(`${url}/v1/decide`, { method: "POST", body: "{" });
+      const malformed = await fetch(`${url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body: "{" });
       expect(malformed.status).toBe(400);
       expectRefusal(await malformed.text(), keys, "DENY", ["malformed_input"], undefined);
 
-      const oversize = await fetch(`${url}/v1/decide`, { method: "POST", body: Buffer.alloc(65_537, 0x20) });
+      const oversize = await fetch(`${url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body: Buffer.alloc(65_537, 0x20) });
       expect(oversize.status).toBe(413);
       expectRefusal(await oversize.text(), keys, "DENY", ["malformed_input"], undefined);
 

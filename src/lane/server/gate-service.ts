@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { FailclosedError } from "../../kernel/errors.js";
 import { openDatabase, type DatabaseLocation } from "../db/open.js";
 import type { SqlDatabase } from "../db/session.js";
 import { createGate, type GateConfig } from "../gate/gate.js";
@@ -28,6 +30,14 @@ export interface GateService extends Service {
 
 /** Opens the database, migrates the ledger (refusing to start if it cannot) and builds the gate. */
 export async function openGateService(options: GateServiceOptions): Promise<GateService> {
+  const where = options.database;
+  // A gate told which ledger to expect must not even create the directory of a new one.
+  if (options.ledgerId !== undefined && where.engine === "pglite" && where.dataDir !== undefined && !existsSync(where.dataDir)) {
+    throw new FailclosedError(
+      "LEDGER_UNKNOWN",
+      `expected ledger ${options.ledgerId}, but ${where.dataDir} does not exist: refusing to start on a new, empty ledger`,
+    );
+  }
   const db = await openDatabase(options.database);
   let ledger: Ledger;
   let identity: LedgerIdentity & { origin: LedgerOrigin };
