@@ -1,7 +1,12 @@
 import { existsSync } from "node:fs";
 import { FailclosedError } from "../../kernel/errors.js";
 import { databaseLocation, openDatabase, type DatabaseLocation } from "../../lane/db/open.js";
-import { findLedger, identifyLedger, type LedgerIdentity, type LedgerOrigin } from "../../lane/gate/ledger/identity.js";
+import {
+  findLedger,
+  identifyLedger,
+  type LedgerIdentity,
+  type LedgerOrigin,
+} from "../../lane/gate/ledger/identity.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { DEFAULT_GATE_DATA_DIR } from "../gate-options.js";
@@ -37,15 +42,25 @@ export async function ledgerCommand(args: readonly string[], io: Io): Promise<Ex
     throw usageError("ledger takes one action: init or show", LEDGER_USAGE);
   }
   if (io.env["FAILCLOSED_DATABASE_URL"] === "" || values["database-url"] === "") {
-    throw usageError("the database URL is set but empty (FAILCLOSED_DATABASE_URL or --database-url)", LEDGER_USAGE);
+    throw usageError(
+      "the database URL is set but empty (FAILCLOSED_DATABASE_URL or --database-url)",
+      LEDGER_USAGE,
+    );
   }
   const named = values["database-url"] !== undefined || io.env["FAILCLOSED_DATABASE_URL"] !== undefined;
   const location = databaseLocation({
     ...(values["database-url"] === undefined ? {} : { databaseUrl: values["database-url"] }),
     env: io.env,
-    ...(values["data-dir"] !== undefined || !named ? { dataDir: values["data-dir"] ?? DEFAULT_GATE_DATA_DIR } : {}),
+    ...(values["data-dir"] !== undefined || !named
+      ? { dataDir: values["data-dir"] ?? DEFAULT_GATE_DATA_DIR }
+      : {}),
   });
-  if (action === "show" && location.engine === "pglite" && location.dataDir !== undefined && !existsSync(location.dataDir)) {
+  if (
+    action === "show" &&
+    location.engine === "pglite" &&
+    location.dataDir !== undefined &&
+    !existsSync(location.dataDir)
+  ) {
     io.stderr(`failclosed: no gate ledger here (${where(location)})\n`);
     return EXIT.NEGATIVE;
   }

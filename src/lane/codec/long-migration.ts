@@ -34,7 +34,9 @@ function withinOrdinaryLimits(value: JsonValue): boolean {
   if (typeof value === "string") return codePoints(value) <= MAX_STRING_CHARS;
   if (value === null || typeof value !== "object") return true;
   if (Array.isArray(value)) return (value as readonly JsonValue[]).every(withinOrdinaryLimits);
-  return Object.entries(value).every(([name, member]) => withinOrdinaryLimits(name) && withinOrdinaryLimits(member));
+  return Object.entries(value).every(
+    ([name, member]) => withinOrdinaryLimits(name) && withinOrdinaryLimits(member),
+  );
 }
 
 /** The scanner has already refused lone surrogates, so every surrogate here is half of a pair. */

@@ -136,7 +136,9 @@ async function takeOver(path: string, dead: LockHolder): Promise<void> {
 }
 
 function sameHolder(a: LockHolder, b: LockHolder): boolean {
-  return a.pid === b.pid && a.start === b.start && a.boot === b.boot && a.host === b.host && a.since === b.since;
+  return (
+    a.pid === b.pid && a.start === b.start && a.boot === b.boot && a.host === b.host && a.since === b.since
+  );
 }
 
 function held(path: string, holder: LockHolder, body: string): DirectoryLock {

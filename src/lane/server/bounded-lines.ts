@@ -8,8 +8,7 @@ import type { Readable } from "node:stream";
  * `RangeError: Invalid string length`). A last line without a newline counts as a line.
  */
 export type BoundedLine =
-  | { readonly kind: "line"; readonly bytes: Buffer }
-  | { readonly kind: "oversize"; readonly prefix: Buffer };
+  { readonly kind: "line"; readonly bytes: Buffer } | { readonly kind: "oversize"; readonly prefix: Buffer };
 
 const NEWLINE = 0x0a;
 
@@ -28,7 +27,10 @@ export async function* boundedLines(
       const piece = end === -1 ? data : data.subarray(0, end);
       if (oversize === undefined) {
         if (size + piece.length > maxBytes) {
-          oversize = Buffer.concat([...parts, piece.subarray(0, Math.max(0, keepBytes - size))]).subarray(0, keepBytes);
+          oversize = Buffer.concat([...parts, piece.subarray(0, Math.max(0, keepBytes - size))]).subarray(
+            0,
+            keepBytes,
+          );
           parts = [];
           size = 0;
         } else {

@@ -32,7 +32,12 @@ export interface GateService extends Service {
 export async function openGateService(options: GateServiceOptions): Promise<GateService> {
   const where = options.database;
   // A gate told which ledger to expect must not even create the directory of a new one.
-  if (options.ledgerId !== undefined && where.engine === "pglite" && where.dataDir !== undefined && !existsSync(where.dataDir)) {
+  if (
+    options.ledgerId !== undefined &&
+    where.engine === "pglite" &&
+    where.dataDir !== undefined &&
+    !existsSync(where.dataDir)
+  ) {
     throw new FailclosedError(
       "LEDGER_UNKNOWN",
       `expected ledger ${options.ledgerId}, but ${where.dataDir} does not exist: refusing to start on a new, empty ledger`,

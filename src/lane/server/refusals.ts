@@ -18,7 +18,12 @@ const MALFORMED_RESULT: RehearsalResult = {
   verdict: "REFUSED",
   reasons: ["malformed_input"],
 };
-const INTERNAL_VERDICT: VerdictDocument = { kind: "verdict", v: 1, verdict: "DENY", reasons: ["internal_error"] };
+const INTERNAL_VERDICT: VerdictDocument = {
+  kind: "verdict",
+  v: 1,
+  verdict: "DENY",
+  reasons: ["internal_error"],
+};
 const INTERNAL_RESULT: RehearsalResult = {
   kind: "rehearsal-result",
   v: 1,

@@ -121,12 +121,21 @@ describe.skipIf(!canStartPrivateCluster())(
     it("a serve process with requests in flight survives the outage and serves again after it", async () => {
       requireBuiltCli();
       const files: KeyFiles = await writeKeyFiles(keys);
-      const server = new CliChild(["serve", "--port", "0", "--database-url", cluster.url, ...keyringFlags(files.paths)]);
+      const server = new CliChild([
+        "serve",
+        "--port",
+        "0",
+        "--database-url",
+        cluster.url,
+        ...keyringFlags(files.paths),
+      ]);
       try {
         const url = await server.channel.nextLine(120_000);
         // Warm the pool so that idle and checked-out clients both exist when the server dies.
         const warm = await Promise.all(
-          Array.from({ length: 8 }, async () => post(url, (await docs.build(docs.holdScenario("DRYRUN"))).bytes)),
+          Array.from({ length: 8 }, async () =>
+            post(url, (await docs.build(docs.holdScenario("DRYRUN"))).bytes),
+          ),
         );
         for (const response of warm) expect(response.status).toBe(423);
 

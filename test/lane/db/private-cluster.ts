@@ -43,7 +43,9 @@ async function freePort(): Promise<number> {
 export async function startPrivateCluster(): Promise<PrivateCluster> {
   const root = await mkdtemp(join(tmpdir(), "fc-private-pg-"));
   const asRoot = userInfo().uid === 0;
-  const pgUser = asRoot ? await run("id", ["-u", "postgres"]).then((r) => Number(r.stdout.trim())) : undefined;
+  const pgUser = asRoot
+    ? await run("id", ["-u", "postgres"]).then((r) => Number(r.stdout.trim()))
+    : undefined;
   if (pgUser !== undefined) {
     await chown(root, pgUser, Number((await run("id", ["-g", "postgres"])).stdout.trim()));
   }

@@ -56,7 +56,10 @@ export async function findLedger(db: SqlDatabase): Promise<FoundLedger> {
   const ledgerId = row["ledger_id"];
   const createdAt = row["created_at"];
   if (typeof ledgerId !== "string" || typeof createdAt !== "string") {
-    throw new FailclosedError("DATABASE_UNAVAILABLE", `${LEDGER_SCHEMA}.ledger_identity returned an unexpected row`);
+    throw new FailclosedError(
+      "DATABASE_UNAVAILABLE",
+      `${LEDGER_SCHEMA}.ledger_identity returned an unexpected row`,
+    );
   }
   return { state: "identified", ledgerId, createdAt };
 }
