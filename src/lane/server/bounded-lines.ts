@@ -27,10 +27,7 @@ export async function* boundedLines(
       const piece = end === -1 ? data : data.subarray(0, end);
       if (oversize === undefined) {
         if (size + piece.length > maxBytes) {
-          oversize = Buffer.concat([...parts, piece.subarray(0, Math.max(0, keepBytes - size))]).subarray(
-            0,
-            keepBytes,
-          );
+          oversize = Buffer.from(Buffer.concat([...parts, piece]).subarray(0, keepBytes));
           parts = [];
           size = 0;
         } else {
@@ -38,6 +35,8 @@ export async function* boundedLines(
           if (piece.length > 0) parts.push(Buffer.from(piece));
           size += piece.length;
         }
+      } else if (oversize.length < keepBytes) {
+        oversize = Buffer.concat([oversize, piece.subarray(0, keepBytes - oversize.length)]);
       }
       if (end === -1) break;
       if (oversize !== undefined) yield { kind: "oversize", prefix: oversize };

@@ -68,6 +68,8 @@ export async function serveJsonLines(service: Service, input: Readable, output: 
   const onError = (): void => {
     closed = true;
     for (const resolve of wake.splice(0)) resolve();
+    // Nobody reads the answers any more: stop waiting for requests.
+    input.destroy();
   };
   output.on("error", onError);
   output.once("close", onError);
@@ -88,6 +90,9 @@ export async function serveJsonLines(service: Service, input: Readable, output: 
       }
       if (closed) break;
     }
+  } catch (error) {
+    // The input destroyed above ends its iteration with an error; any other is real.
+    if (!closed) throw error;
   } finally {
     output.off("error", onError);
     output.off("close", onError);
