@@ -1,7 +1,7 @@
 /**
  * A real migration is longer than 4 KB (issue #14, R4's exception): a clean 500 KB migration
  * rehearsed end to end on a PGlite clone through the built CLI (`failclosed rehearse`, both
- * modes), over HTTP (`serve --lane-config`, T2) and over JSON lines (`serve --stdio`, T3); each
+ * modes; and on a real PostgreSQL clone when FAILCLOSED_TEST_DATABASE_URL names a server), over HTTP (`serve --lane-config`, T2) and over JSON lines (`serve --stdio`, T3); each
  * PASSes. Above the limits: the CLI refuses a migration over 1 MiB before it runs anything, and
  * HTTP answers 413 only above 1 MiB + 64 KiB.
  */
@@ -10,8 +10,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_MIGRATION_BYTES, MAX_REHEARSAL_REQUEST_BYTES } from "../../../src/lane/codec/limits.js";
 import { CliChild, envelope, requireBuiltCli } from "../../support/gate-fixtures.js";
+import { hasRealServer, REAL_SERVER_SKIP_REASON } from "../../support/real-postgres.js";
 import {
   cli,
+  createLaneRole,
+  createRealClone,
+  realLaneConfig,
   GATE_PRIVATE,
   OPERATOR_PRIVATE,
   PACKET_ID,
@@ -192,3 +196,44 @@ describe("a 500 KB migration end to end on PGlite", () => {
     }
   }, 300_000);
 });
+
+describe.skipIf(!hasRealServer())(
+  `a 500 KB migration on a real PostgreSQL clone${hasRealServer() ? "" : ` (skipped: ${REAL_SERVER_SKIP_REASON})`}`,
+  () => {
+    let role: Awaited<ReturnType<typeof createLaneRole>> | undefined;
+    let realConfig: string;
+
+    beforeAll(async () => {
+      role = await createLaneRole();
+      const clone = await createRealClone(role);
+      realConfig = join(root.dir, "lane-real.json");
+      await writeFile(realConfig, JSON.stringify(realLaneConfig(clone.url, join(root.dir, "evidence-real"))));
+    }, 120_000);
+
+    afterAll(async () => {
+      await role?.drop();
+    });
+
+    for (const mode of ["transactional", "snapshot_restore"] as const) {
+      it(`PASSes through failclosed rehearse (${mode})`, async () => {
+        const file = join(root.dir, `long-real-${mode}.sql`);
+        await writeFile(file, MIGRATION);
+        const result = await cli([
+          "rehearse",
+          "--test-mode",
+          "--config",
+          realConfig,
+          "--migration",
+          file,
+          "--mode",
+          mode,
+          "--packet-id",
+          PACKET_ID,
+        ]);
+        expect(result.stderr).toBe("");
+        expect(result.stdout).toMatch(/^PASS\nevidence tree [0-9a-f]{64}\n/);
+        expect(result.code).toBe(0);
+      }, 300_000);
+    }
+  },
+);
