@@ -95,7 +95,11 @@ interface Answers {
 }
 
 async function postDecide(bytes: Uint8Array): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await fetch(`${http.url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body: bytes });
+  const response = await fetch(`${http.url}/v1/decide`, {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: bytes,
+  });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
@@ -518,7 +522,11 @@ describe("F4: a failing dependency is a structured refusal on every transport, n
         await docs.authorized("CUTOVER"),
         await docs.build(docs.holdScenario("CUTOVER")),
       ]) {
-        const response = await fetch(`${server.url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body: request.bytes });
+        const response = await fetch(`${server.url}/v1/decide`, {
+          method: "POST",
+          headers: JSON_HEADERS,
+          body: request.bytes,
+        });
         expect(response.status).toBe(403);
         const body = await response.text();
         expectRefusal(body, keys, "DENY", ["internal_error"], undefined);
