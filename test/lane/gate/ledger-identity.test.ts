@@ -9,6 +9,15 @@ import { openDatabase } from "../../../src/lane/db/open.js";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
 import { establishLedger, findLedger, identifyLedger } from "../../../src/lane/gate/ledger/identity.js";
 import { openLedger } from "../../../src/lane/gate/ledger/ledger.js";
+import { openGateService } from "../../../src/lane/server/gate-service.js";
+import {
+  createScratchDatabase,
+  createScratchRole,
+  hasRealServer,
+  REAL_SERVER_SKIP_REASON,
+  urlForDatabase,
+} from "../../support/real-postgres.js";
+import { makeTestKeys } from "../../support/gate-fixtures.js";
 
 const opened: SqlDatabase[] = [];
 async function fresh(): Promise<SqlDatabase> {
@@ -94,3 +103,47 @@ describe("ledger identity", () => {
     });
   });
 });
+
+describe.skipIf(!hasRealServer())(
+  `ledger identity with a least-privileged gate role${hasRealServer() ? "" : ` (skipped: ${REAL_SERVER_SKIP_REASON})`}`,
+  () => {
+    it("a pinned gate reads the identity with SELECT on ledger_identity, and says which grant is missing without it", async () => {
+      const scratch = await createScratchDatabase("fc_ledger_id");
+      const role = await createScratchRole();
+      try {
+        const owner = await openDatabase({ engine: "postgres", url: scratch.url });
+        opened.push(owner);
+        const made = await identifyLedger(owner);
+        await owner.exec(`
+          GRANT USAGE ON SCHEMA failclosed_gate TO "${role.name}";
+          GRANT SELECT ON failclosed_gate.schema_migrations TO "${role.name}";
+          GRANT SELECT, INSERT ON failclosed_gate.consumed_nonces, failclosed_gate.audit_log TO "${role.name}";`);
+        const keys = await makeTestKeys();
+        const options = {
+          keyring: keys.keyring,
+          database: { engine: "postgres", url: urlForDatabase(scratch.name, role.name) },
+          ledgerId: made.ledgerId,
+        } as const;
+        // Must fire: without the grant, a clear refusal (not an internal error), naming no connection.
+        const refused = await openGateService(options).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(isFailclosedError(refused) && refused.code).toBe("DATABASE_UNAVAILABLE");
+        expect(String((refused as Error).message)).toContain(
+          "grant SELECT on failclosed_gate.ledger_identity",
+        );
+        expect(String((refused as Error).message)).not.toContain(role.name);
+        // Must stay quiet: with it, the pinned gate starts.
+        await owner.exec(`GRANT SELECT ON failclosed_gate.ledger_identity TO "${role.name}"`);
+        const service = await openGateService(options);
+        expect(service.identity).toStrictEqual({ ...made, origin: "existing" });
+        await service.close();
+      } finally {
+        for (const db of opened.splice(0)) await db.close();
+        await scratch.drop();
+        await role.drop();
+      }
+    }, 120_000);
+  },
+);

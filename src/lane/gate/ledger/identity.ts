@@ -3,6 +3,7 @@ import { FailclosedError } from "../../../kernel/errors.js";
 import type { SqlDatabase } from "../../db/session.js";
 import { migrateLedger } from "./migrate.js";
 import { LEDGER_SCHEMA } from "./migrations.js";
+import { sqlState } from "./sql-error.js";
 
 /**
  * Which ledger a gate talks to (issue #13). A gate restarted on another ledger (a missing
@@ -48,6 +49,24 @@ export function isLedgerId(value: string): boolean {
 }
 
 export async function findLedger(db: SqlDatabase): Promise<FoundLedger> {
+  try {
+    return await readLedger(db);
+  } catch (cause) {
+    if (cause instanceof FailclosedError) throw cause;
+    // Only the SQLSTATE: a driver's message may name the host or the user.
+    const state = sqlState(cause);
+    throw new FailclosedError(
+      "DATABASE_UNAVAILABLE",
+      `cannot read the gate ledger's identity` +
+        (state === undefined
+          ? ""
+          : ` (SQLSTATE ${state}${state === "42501" ? `: permission denied; grant SELECT on ${LEDGER_SCHEMA}.ledger_identity` : ""})`),
+      { cause },
+    );
+  }
+}
+
+async function readLedger(db: SqlDatabase): Promise<FoundLedger> {
   const found = (await db.query(FIND_SQL)).rows[0];
   if (found?.["has_ledger"] !== true) return { state: "empty" };
   if (found["has_identity"] !== true) return { state: "unidentified" };
