@@ -486,8 +486,15 @@ describe.skipIf(!hasRealServer())(
         expect(refused.code).toBe(2);
         expect(refused.stderr).toContain("LEDGER_UNKNOWN");
         expect(refused.stderr).not.toContain(scratch.url);
-        const init = await runCli(["ledger", "init"], undefined, { FAILCLOSED_DATABASE_URL: scratch.url });
+        // A password in the URL (trust auth ignores it) never reaches the output.
+        const withPassword = new URL(scratch.url);
+        withPassword.password = "hunter2-secret";
+        const init = await runCli(["ledger", "init"], undefined, {
+          FAILCLOSED_DATABASE_URL: withPassword.toString(),
+        });
         expect(init.code).toBe(0);
+        expect(init.stderr).toContain(`in PostgreSQL database ${scratch.name} on `);
+        expect(init.stdout + init.stderr).not.toContain("hunter2");
         const pinned = await runCli(
           ["decide", "--ledger-id", init.stdout.trim(), ...keyringFlags(files.paths), "-"],
           request.bytes,
