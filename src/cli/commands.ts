@@ -12,6 +12,7 @@ import { runCommand, RUN_USAGE } from "./commands/run.js";
 import { replayCommand, REPLAY_USAGE } from "./commands/replay.js";
 import { gateCommand, GATE_USAGE } from "./commands/gate.js";
 import { corpusCommand, CORPUS_USAGE } from "./commands/corpus.js";
+import { ledgerCommand, LEDGER_USAGE } from "./commands/ledger.js";
 
 export interface Command {
   readonly summary: string;
@@ -67,6 +68,14 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
       summary: "decide one action request (exit 0 ALLOW, 1 HOLD or DENY)",
       usage: DECIDE_USAGE,
       run: decideCommand,
+    },
+  ],
+  [
+    "ledger",
+    {
+      summary: "ledger init | show: create the gate's ledger with its id, or show it",
+      usage: LEDGER_USAGE,
+      run: ledgerCommand,
     },
   ],
   [

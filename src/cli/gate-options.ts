@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { isLedgerId } from "../lane/gate/ledger/identity.js";
 import { databaseLocation, type DatabaseLocation } from "../lane/db/open.js";
 import { FailclosedError } from "../kernel/errors.js";
 import { isUtcTimestamp, timestampSeconds } from "../lane/codec/formats.js";
@@ -13,6 +14,7 @@ export const GATE_FLAGS = {
   "database-url": { type: "string" },
   "data-dir": { type: "string" },
   ephemeral: { type: "boolean" },
+  "ledger-id": { type: "string" },
   skew: { type: "string" },
   at: { type: "string" },
   "test-mode": { type: "boolean" },
@@ -23,6 +25,8 @@ export const GATE_FLAGS_HELP = `  --keyring K        JWK Set file(s): the gate's
   --database-url URL a real PostgreSQL server for the ledger (or FAILCLOSED_DATABASE_URL)
   --data-dir DIR     embedded PGlite kept in DIR (default ./.failclosed/gate-db)
   --ephemeral        embedded PGlite in memory: consumed grants are forgotten on exit
+  --ledger-id ID     refuse to start unless the ledger is this one (or FAILCLOSED_LEDGER_ID);
+                     without it a missing ledger is created, and announced on stderr
   --skew SECONDS     tolerance for an issuer's clock running ahead, 0-300 (default 60)
   --at TIMESTAMP      decide as if the clock read TIMESTAMP (RFC 3339 UTC); test mode only
   --test-mode        accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)`;
@@ -34,6 +38,7 @@ export interface GateFlagValues {
   "database-url"?: string;
   "data-dir"?: string;
   ephemeral?: boolean;
+  "ledger-id"?: string;
   skew?: string;
   at?: string;
   "test-mode"?: boolean;
@@ -42,6 +47,9 @@ export interface GateFlagValues {
 export interface GateSetup {
   readonly keyring: Keyring;
   readonly database: DatabaseLocation;
+  /** The ledger the gate must find; undefined: found or created (announced). */
+  readonly ledgerId?: string;
+  readonly ephemeral: boolean;
   readonly skewSeconds?: number;
   readonly clock?: Clock;
 }
@@ -57,6 +65,17 @@ export async function gateSetup(values: GateFlagValues, io: Io, usage: string): 
     (values["data-dir"] !== undefined || values["database-url"] !== undefined)
   ) {
     throw usageError("--ephemeral excludes --data-dir and --database-url", usage);
+  }
+  // A URL configured but empty is a mistake, never a reason to fall back to the embedded default.
+  if (io.env["FAILCLOSED_DATABASE_URL"] === "" || values["database-url"] === "") {
+    throw usageError("the database URL is set but empty (FAILCLOSED_DATABASE_URL or --database-url)", usage);
+  }
+  const ledgerId = values["ledger-id"] ?? nonEmptyValue(io.env["FAILCLOSED_LEDGER_ID"]);
+  if (ledgerId !== undefined && !isLedgerId(ledgerId)) {
+    throw usageError("--ledger-id (or FAILCLOSED_LEDGER_ID) is not a ledger id like ledger-0123abcd", usage);
+  }
+  if (ledgerId !== undefined && values.ephemeral === true) {
+    throw usageError("--ephemeral makes a new ledger every time: it excludes --ledger-id", usage);
   }
   const database =
     values.ephemeral === true
@@ -88,9 +107,15 @@ export async function gateSetup(values: GateFlagValues, io: Io, usage: string): 
   return {
     keyring,
     database,
+    ...(ledgerId === undefined ? {} : { ledgerId }),
+    ephemeral: values.ephemeral === true,
     ...(values.skew === undefined ? {} : { skewSeconds: Number(values.skew) }),
     ...(clock === undefined ? {} : { clock }),
   };
+}
+
+function nonEmptyValue(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
 }
 
 function nonEmpty(value: string | undefined): boolean {

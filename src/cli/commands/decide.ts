@@ -1,3 +1,4 @@
+import { announceLedger } from "./ledger.js";
 import { openGateService } from "../../lane/server/gate-service.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
@@ -19,6 +20,7 @@ export async function decideCommand(args: readonly string[], io: Io): Promise<Ex
   const setup = await gateSetup(values, io, DECIDE_USAGE);
   const body = await readInput(io, positionals[0] ?? "-");
   const service = await openGateService(setup);
+  if (!setup.ephemeral) announceLedger(service.identity, setup.database, io);
   try {
     const answer = await service.decide(body);
     io.stdout(`${Buffer.from(answer.bytes).toString("utf8")}\n`);

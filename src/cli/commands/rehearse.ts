@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { RehearsalRequest } from "../../lane/codec/documents.js";
 import { encodeDocument } from "../../lane/codec/encode.js";
+import { MAX_MIGRATION_BYTES } from "../../lane/codec/limits.js";
 import { FailclosedError } from "../../kernel/errors.js";
 import { loadLaneConfig } from "../../lane/rehearsal/config.js";
 import { openLane } from "../../lane/rehearsal/lane.js";
@@ -48,6 +49,12 @@ export async function rehearseCommand(args: readonly string[], io: Io): Promise<
     throw usageError("--mode is transactional or snapshot_restore", REHEARSE_USAGE);
   }
   const bytes = await readInput(io, migrationPath);
+  if (bytes.length > MAX_MIGRATION_BYTES) {
+    throw new FailclosedError(
+      "DOCUMENT_INVALID",
+      `${migrationPath}: the migration is ${bytes.length} bytes; a rehearsal takes at most ${MAX_MIGRATION_BYTES} (1 MiB, SPEC R4)`,
+    );
+  }
   let migration: string;
   try {
     migration = decoder.decode(bytes);

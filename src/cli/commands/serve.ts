@@ -1,5 +1,5 @@
-import { startHttpServer } from "../../lane/server/http.js";
-import { openGateService } from "../../lane/server/gate-service.js";
+import { assertCanListen, startHttpServer, type RunningHttpServer } from "../../lane/server/http.js";
+import { openGateService, type GateService } from "../../lane/server/gate-service.js";
 import { serveJsonLines } from "../../lane/server/stdio.js";
 import { openLaneAnswerer } from "../../lane/server/lane-service.js";
 import { loadLaneConfig } from "../../lane/rehearsal/config.js";
@@ -9,12 +9,14 @@ import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { GATE_FLAGS, GATE_FLAGS_HELP, gateSetup } from "../gate-options.js";
 import type { Io } from "../io.js";
+import { announceLedger } from "./ledger.js";
 
 export const SERVE_USAGE = `Usage: failclosed serve --keyring K [--host H] [--port P] [options]
        failclosed serve --keyring K --stdio [options]
 
 Serves the gate. HTTP (T2): POST /v1/decide, POST /v1/rehearse, GET /healthz; prints the URL on
-stdout once listening; SIGTERM or SIGINT closes it gracefully. --stdio (T3): JSON lines
+stdout once listening; SIGTERM or SIGINT closes it gracefully. Only application/json bodies
+(415 otherwise); headers and the whole request within 15 s; 256 connections at most. --stdio (T3): JSON lines
 {"op":"decide"|"rehearse","body_b64":"..."} on stdin, one answer a line on stdout.
   --host H           address to bind (default 127.0.0.1)
   --port P           port (default 8080; 0 picks a free one)
@@ -43,6 +45,8 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<Exi
     throw new FailclosedError("USAGE", "--port takes a number from 0 to 65535");
   }
   const setup = await gateSetup(values, io, SERVE_USAGE);
+  const listen = { host: values.host ?? "127.0.0.1", port };
+  if (values.stdio !== true) await assertCanListen(listen);
   const laneConfig = values["lane-config"];
   const lane =
     laneConfig === undefined
@@ -50,20 +54,37 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<Exi
       : await openLaneAnswerer(loadLaneConfig(laneConfig), {
           testMode: testModeFrom(values["test-mode"], io.env),
         });
-  const service = await openGateService({
-    ...setup,
-    ...(lane === undefined ? {} : { rehearse: lane.rehearse }),
-  });
+  let service: GateService;
+  try {
+    service = await openGateService({
+      ...setup,
+      ...(lane === undefined ? {} : { rehearse: lane.rehearse }),
+    });
+  } catch (error) {
+    await lane?.lane.close();
+    throw error;
+  }
+  // Everything opened is closed on every way out, or the process would never exit.
+  const closeAll = async (): Promise<void> => {
+    await service.close();
+    await lane?.lane.close();
+  };
+  if (!setup.ephemeral) announceLedger(service.identity, setup.database, io);
   if (values.stdio === true) {
     try {
       await serveJsonLines(service, process.stdin, process.stdout);
     } finally {
-      await service.close();
-      await lane?.lane.close();
+      await closeAll();
     }
     return EXIT.OK;
   }
-  const running = await startHttpServer(service, { host: values.host ?? "127.0.0.1", port });
+  let running: RunningHttpServer;
+  try {
+    running = await startHttpServer(service, listen);
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
   io.stdout(`${running.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
@@ -71,7 +92,6 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<Exi
     process.once("SIGINT", stop);
   });
   await running.close();
-  await service.close();
-  await lane?.lane.close();
+  await closeAll();
   return EXIT.OK;
 }

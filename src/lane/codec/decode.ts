@@ -1,6 +1,7 @@
 import { type Result, err, ok } from "../../kernel/result.js";
 import type { DocumentKind, DocumentsByKind } from "./documents.js";
 import { type CodecRejection, rejection } from "./rejection.js";
+import { scanRehearsalRequest } from "./long-migration.js";
 import { scanJson } from "./scanner.js";
 import { schemaRejection, validatorFor } from "./schemas.js";
 import { checkSemantics } from "./semantics.js";
@@ -12,7 +13,7 @@ export type Decoded<K extends DocumentKind> = Result<DocumentsByKind[K], CodecRe
  * a rejection out. Every R rule is enforced on the way; nothing is coerced, trimmed or normalised.
  */
 export function decodeDocument<K extends DocumentKind>(kind: K, bytes: Uint8Array): Decoded<K> {
-  const scanned = scanJson(bytes);
+  const scanned = kind === "rehearsal-request" ? scanRehearsalRequest(bytes) : scanJson(bytes);
   if (!scanned.ok) return scanned;
   const value = scanned.value;
   if (value === null || typeof value !== "object" || Array.isArray(value))

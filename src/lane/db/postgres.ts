@@ -45,8 +45,14 @@ export async function openPostgres(
   options: { max?: number } = {},
 ): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 5_000 });
-  // An idle client's error (server restart) must not crash the process; the next query reports it.
+  // A client's 'error' event without a listener ends the process (issue #13: a server that went
+  // away killed `serve`). The pool listens only while a client is idle; a client checked out for a
+  // session gets its own listener here, from its first moment to its last. Its failed query
+  // rejects on its own, and the refusal is decided there.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   try {
     await pool.query("SELECT 1");
   } catch (cause) {

@@ -1,14 +1,29 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { MAX_DOCUMENT_BYTES } from "../codec/limits.js";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
+import { FailclosedError } from "../../kernel/errors.js";
+import { MAX_DOCUMENT_BYTES, MAX_REHEARSAL_REQUEST_BYTES } from "../codec/limits.js";
+import { isJsonMediaType } from "./media-type.js";
+import { unsupportedMediaType } from "./refusals.js";
 import type { Service } from "./service.js";
 import { httpStatus } from "./status.js";
+
+/** The documented limits (docs/operating.md, "Limits"); tests configure smaller ones. */
+export const HTTP_DEFAULTS = {
+  /** Headers must be complete within this. */
+  headersTimeoutMs: 15_000,
+  /** The whole request, headers and body, must arrive within this. */
+  requestTimeoutMs: 15_000,
+  /** Connections open at once; beyond this a new connection is closed at once. */
+  maxConnections: 256,
+  keepAliveTimeoutMs: 5_000,
+} as const;
 
 export interface HttpOptions {
   readonly host?: string;
   readonly port?: number;
-  /** Whole request (headers and body) must arrive within this (default 15 s). */
+  readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  readonly maxConnections?: number;
 }
 
 const HEADERS = {
@@ -47,6 +62,9 @@ async function readBody(
 
 const ROUTES = { "/v1/decide": "decide", "/v1/rehearse": "rehearse" } as const;
 
+/** R4: a rehearsal request may carry a migration of up to 1 MiB; every other document 64 KiB. */
+const BODY_LIMITS = { decide: MAX_DOCUMENT_BYTES, rehearse: MAX_REHEARSAL_REQUEST_BYTES } as const;
+
 async function handle(service: Service, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? "").split("?")[0] ?? "";
   if (path === "/healthz") {
@@ -61,7 +79,13 @@ async function handle(service: Service, req: IncomingMessage, res: ServerRespons
   const op = ROUTES[path as keyof typeof ROUTES] as (typeof ROUTES)[keyof typeof ROUTES] | undefined;
   if (op === undefined) return send(res, 404, '{"error":"not_found"}');
   if (req.method !== "POST") return send(res, 405, '{"error":"method_not_allowed"}');
-  const { bytes, oversize } = await readBody(req, MAX_DOCUMENT_BYTES);
+  // Only application/json: a browser sends text/plain, form or multipart bodies cross-origin
+  // without a preflight, so any of them reaching decide would let a web page spend grants.
+  if (!isJsonMediaType(req.headers["content-type"])) {
+    req.resume();
+    return send(res, 415, unsupportedMediaType(op));
+  }
+  const { bytes, oversize } = await readBody(req, BODY_LIMITS[op]);
   const answer = await service[op](bytes);
   send(res, oversize ? 413 : httpStatus(answer.class), answer.bytes);
 }
@@ -77,19 +101,31 @@ export async function startHttpServer(
   service: Service,
   options: HttpOptions = {},
 ): Promise<RunningHttpServer> {
-  const server = createServer((req, res) => {
-    handle(service, req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, '{"error":"internal_error"}');
-      else res.destroy();
-    });
-  });
-  server.requestTimeout = options.requestTimeoutMs ?? 15_000;
-  server.headersTimeout = Math.min(server.requestTimeout, 10_000);
-  server.keepAliveTimeout = 5_000;
+  const requestTimeout = options.requestTimeoutMs ?? HTTP_DEFAULTS.requestTimeoutMs;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? HTTP_DEFAULTS.headersTimeoutMs, requestTimeout);
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout,
+      keepAliveTimeout: HTTP_DEFAULTS.keepAliveTimeoutMs,
+      // Node checks both timeouts only this often (30 s by default), which is why a 15 s limit
+      // used to fire after about 30 s. A tenth of the shorter limit keeps them within 10 %.
+      connectionsCheckingInterval: Math.max(10, Math.floor(headersTimeout / 10)),
+    },
+    (req, res) => {
+      handle(service, req, res).catch(() => {
+        if (!res.headersSent) send(res, 500, '{"error":"internal_error"}');
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = options.maxConnections ?? HTTP_DEFAULTS.maxConnections;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
+      // A socket error after start (a client resetting mid-request) is that client's problem.
+      server.on("error", () => undefined);
       resolve();
     });
   });
@@ -106,4 +142,35 @@ export async function startHttpServer(
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       }),
   };
+}
+
+/**
+ * Fails at once, with the error listening would give, when the address cannot be bound: a server
+ * checks this before it spends seconds opening its database. The address can still be taken in
+ * between; startHttpServer then reports the same error.
+ */
+export async function assertCanListen(options: Pick<HttpOptions, "host" | "port">): Promise<void> {
+  if ((options.port ?? 0) === 0) return;
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
+    probe.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+/** A port in use or not ours to bind is the operator's to fix: a user error, at once. */
+function listenError(error: NodeJS.ErrnoException, options: HttpOptions): Error {
+  const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 0}`;
+  switch (error.code) {
+    case "EADDRINUSE":
+      return new FailclosedError("ADDRESS_IN_USE", `${where} is already in use; choose another --port`);
+    case "EACCES":
+      return new FailclosedError("USAGE", `no permission to listen on ${where}`);
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+      return new FailclosedError("USAGE", `cannot listen on ${where}: no such local address`);
+    default:
+      return error;
+  }
 }

@@ -143,10 +143,12 @@ describe("R1-R6 reach through decodeDocument and count as malformed input", () =
     expect(decodeBytes("decision-packet", utf8(`${padded} `)).code).toBe("too_large");
   });
 
-  it("accepts a migration of 4,096 characters and refuses 4,097", () => {
+  it("R4's exception: a migration beyond 4,096 characters is accepted (edges in long-migration.test.ts)", () => {
     const doc = (n: number): unknown => withMembers(exampleRehearsalRequest(), { migration: "x".repeat(n) });
-    expect(codeOf("rehearsal-request", doc(4096))).toBe("accepted");
-    expect(codeOf("rehearsal-request", doc(4097))).toBe("string_too_long");
+    expect(codeOf("rehearsal-request", doc(4097))).toBe("accepted");
+    expect(codeOf("decision-packet", withMembers(examplePacket(), { packet_id: "X".repeat(4097) }))).toBe(
+      "string_too_long",
+    );
   });
 
   it("accepts 256 blockers and refuses 257 with array_too_long", () => {

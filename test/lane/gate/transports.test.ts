@@ -36,6 +36,9 @@ import {
   type TestKeys,
 } from "../../support/gate-fixtures.js";
 
+/** T2 takes application/json only (415 otherwise). */
+const JSON_HEADERS = { "content-type": "application/json" } as const;
+
 const BAD_ENVELOPE_ANSWER = '{"kind":"verdict","v":1,"verdict":"DENY","reasons":["malformed_input"]}';
 
 let keys: TestKeys;
@@ -92,7 +95,11 @@ interface Answers {
 }
 
 async function postDecide(bytes: Uint8Array): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await fetch(`${http.url}/v1/decide`, { method: "POST", body: bytes });
+  const response = await fetch(`${http.url}/v1/decide`, {
+    method: "POST",
+    headers: JSON_HEADERS,
+    body: bytes,
+  });
   return { status: response.status, body: await response.text(), headers: response.headers };
 }
 
@@ -442,7 +449,7 @@ describe("T2: HTTP routes and status codes", () => {
     const health = await fetch(`${http.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.text()).toBe('{"status":"ok"}');
-    const post = await fetch(`${http.url}/healthz`, { method: "POST", body: "x" });
+    const post = await fetch(`${http.url}/healthz`, { method: "POST", headers: JSON_HEADERS, body: "x" });
     expect(post.status).toBe(405);
     await post.text();
   });
@@ -462,6 +469,7 @@ describe("T2: HTTP routes and status codes", () => {
     const request = await docs.build(docs.holdScenario("DRYRUN"));
     const response = await fetch(`${http.url}/v1/decide?action=CUTOVER`, {
       method: "POST",
+      headers: JSON_HEADERS,
       body: request.bytes,
     });
     expect(response.status).toBe(423);
@@ -471,6 +479,7 @@ describe("T2: HTTP routes and status codes", () => {
   it("a body far beyond the limit is still a 413 with DENY malformed_input", async () => {
     const response = await fetch(`${http.url}/v1/decide`, {
       method: "POST",
+      headers: JSON_HEADERS,
       body: Buffer.alloc(1_000_000, 0x7b),
     });
     expect(response.status).toBe(413);
@@ -513,7 +522,11 @@ describe("F4: a failing dependency is a structured refusal on every transport, n
         await docs.authorized("CUTOVER"),
         await docs.build(docs.holdScenario("CUTOVER")),
       ]) {
-        const response = await fetch(`${server.url}/v1/decide`, { method: "POST", body: request.bytes });
+        const response = await fetch(`${server.url}/v1/decide`, {
+          method: "POST",
+          headers: JSON_HEADERS,
+          body: request.bytes,
+        });
         expect(response.status).toBe(403);
         const body = await response.text();
         expectRefusal(body, keys, "DENY", ["internal_error"], undefined);

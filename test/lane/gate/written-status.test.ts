@@ -13,6 +13,9 @@ import { openGateService, type GateService } from "../../../src/lane/server/gate
 import { classifyWrittenRehearsal, classifyWrittenVerdict } from "../../../src/lane/server/service.js";
 import { Docs, fixedClock, makeTestKeys, realNow, type TestKeys } from "../../support/gate-fixtures.js";
 
+/** T2 takes application/json only (415 otherwise). */
+const JSON_HEADERS = { "content-type": "application/json" } as const;
+
 const BARE_DENY: VerdictDocument = { kind: "verdict", v: 1, verdict: "DENY", reasons: ["internal_error"] };
 
 let keys: TestKeys;
@@ -50,7 +53,7 @@ afterAll(async () => {
 });
 
 async function post(server: RunningHttpServer, body: Uint8Array): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${server.url}/v1/decide`, { method: "POST", body });
+  const response = await fetch(`${server.url}/v1/decide`, { method: "POST", headers: JSON_HEADERS, body });
   return { status: response.status, body: await response.text() };
 }
 

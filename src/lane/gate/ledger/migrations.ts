@@ -96,8 +96,25 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON ${LEDGER_SCHEMA}.audit_l
   FOR EACH STATEMENT EXECUTE FUNCTION ${LEDGER_SCHEMA}.refuse_change();
 `;
 
+// The ledger's identity (issue #13): a gate told which ledger to expect refuses any other, so a
+// restart on a fresh, empty ledger (a typo, a missing URL) cannot forget the grants consumed. One
+// row at most, written once by ledger-identity.ts, never changed.
+const V2 = `
+CREATE TABLE ${LEDGER_SCHEMA}.ledger_identity (
+  singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  ledger_id  text COLLATE "C" NOT NULL CHECK (ledger_id ~ ${IDENTIFIER}),
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TRIGGER ledger_identity_append_only BEFORE UPDATE OR DELETE ON ${LEDGER_SCHEMA}.ledger_identity
+  FOR EACH ROW EXECUTE FUNCTION ${LEDGER_SCHEMA}.refuse_change();
+CREATE TRIGGER ledger_identity_no_truncate BEFORE TRUNCATE ON ${LEDGER_SCHEMA}.ledger_identity
+  FOR EACH STATEMENT EXECUTE FUNCTION ${LEDGER_SCHEMA}.refuse_change();
+`;
+
 export const LEDGER_MIGRATIONS: readonly LedgerMigration[] = [
   { version: 1, description: "consumed nonces and append-only audit log", sql: V1 },
+  { version: 2, description: "the ledger's identity", sql: V2 },
 ];
 
 /** The names of the constraints whose unique violation means "this grant or nonce was used". */
