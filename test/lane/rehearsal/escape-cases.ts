@@ -13,11 +13,13 @@ import { CLEAN_MIGRATION } from "../../support/lane-fixtures.js";
 export const HOSTILE_SETTINGS: ReadonlyArray<{
   readonly name: string;
   readonly set: string;
-  readonly kills?: true;
+  readonly kills?: true | "pglite";
 }> = [
   { name: "search_path", set: "search_path = pg_temp, public" },
   { name: "client_encoding", set: "client_encoding = 'LATIN1'" },
   { name: "client_encoding", set: "client_encoding = 'SQL_ASCII'" },
+  // PGlite's embedded protocol cannot read a GB18030 session at all: the lane FAILs there.
+  { name: "client_encoding", set: "client_encoding = 'GB18030'", kills: "pglite" },
   { name: "TimeZone", set: "TimeZone = 'Pacific/Chatham'" },
   { name: "DateStyle", set: "DateStyle = 'SQL, DMY'" },
   { name: "IntervalStyle", set: "IntervalStyle = 'sql_standard'" },
@@ -32,7 +34,8 @@ export const HOSTILE_SETTINGS: ReadonlyArray<{
   { name: "transform_null_equals", set: "transform_null_equals = on" },
   { name: "gin_fuzzy_search_limit", set: "gin_fuzzy_search_limit = 1" },
   { name: "default_transaction_read_only", set: "default_transaction_read_only = on" },
-  { name: "transaction_read_only", set: "transaction_read_only = on" },
+  // The rest of the migration then fails (read-only transaction): a FAIL is right.
+  { name: "transaction_read_only", set: "transaction_read_only = on", kills: true },
   { name: "default_transaction_isolation", set: "default_transaction_isolation = 'read committed'" },
   { name: "constraints deferred", set: "CONSTRAINTS ALL DEFERRED" },
   { name: "role", set: "ROLE NONE" },
@@ -54,9 +57,21 @@ DROP FUNCTION public.fc_set();
 `;
 }
 
-/** The clean migration, then a setting changed for the session from a function body. */
+/**
+ * Text that reads differently in every encoding but UTF-8 (and cannot be written in LATIN1 at
+ * all): a clone holding it shows whether the lane read its rows in the encoding it set itself.
+ */
+export const NON_ASCII_ROWS = `CREATE TABLE fc_words (id int PRIMARY KEY, word text NOT NULL);
+INSERT INTO fc_words VALUES (1, 'café'), (2, '東京'), (3, '𝄞 clef');
+`;
+
+/** The settings tests' control: the clean migration, with a row that is not ASCII. */
+export const SETTINGS_CONTROL = `${CLEAN_MIGRATION}INSERT INTO rehearsed_orders (id, label, shipped) VALUES (4, 'naïve 東京', true);
+`;
+
+/** The control, then a setting changed for the session from a function body. */
 export function cleanMigrationSetting(set: string): string {
-  return `${CLEAN_MIGRATION}${settingFunction(set)}`;
+  return `${SETTINGS_CONTROL}${settingFunction(set)}`;
 }
 
 export const DEFERRED_FK = `CREATE TABLE fc_parent (id int PRIMARY KEY);

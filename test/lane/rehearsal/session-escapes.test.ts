@@ -14,6 +14,7 @@ import {
   tempRoot,
   writeLaneConfig,
 } from "../../support/lane-fixtures.js";
+import { NON_ASCII_ROWS } from "./escape-cases.js";
 import { sessionSuite } from "./session-suite.js";
 
 let root: Awaited<ReturnType<typeof tempRoot>>;
@@ -23,7 +24,7 @@ let keyring: Keyring;
 beforeAll(async () => {
   root = await tempRoot("fc-lane-escapes-");
   template = await makePgliteClone(join(root.dir, "template"), {
-    setupSql: CLONE_SETUP_SQL,
+    setupSql: `${CLONE_SETUP_SQL}${NON_ASCII_ROWS}`,
     name: "template",
   });
   keyring = await loadKeyring([...LANE_KEYRING], { testMode: true });
