@@ -120,16 +120,15 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
    * Crash-safe rehearsal, at the first rehearsal after start-up and whenever a record is pending:
    * a rehearsal that never finished is finished now (the snapshot restored, or the sequences put
    * back) and the clone proven equal to its clean digest; otherwise the record turns dirty. Then
-   * leftover snapshots of this clone are removed. Returns the record to go on with, or undefined
-   * when the clone must be refused.
+   * leftover snapshots of this clone are removed (at start-up). Returns the record to go on with
+   * ("unreadable": refused until an operator removes it).
    */
-  async function recover(): Promise<CloneRecord | null | undefined> {
+  async function recover(): Promise<CloneRecord | null | "unreadable"> {
     const record = await readJournal(journal);
-    if (record === "unreadable") return undefined;
+    if (record === "unreadable") return record;
     let current: CloneRecord | null = record ?? null;
     if (current?.state === "pending") current = await finishPending(current);
-    if (current?.state === "dirty") return undefined;
-    if (!started || current === null || current.state === "clean") {
+    if (!started && current?.state !== "dirty") {
       const keep = current?.snapshot === undefined ? [] : [current.snapshot];
       await backend.cleanLeftovers(keep).catch(() => undefined);
       started = true;
@@ -182,7 +181,7 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     // C1 before connecting: a configuration that names production is refused touching nothing.
     if (configuredCloneIsProduction(config)) return refused("refused_by_guard", "production_identity");
     const record = await recover();
-    if (record === undefined) return refused(...NOT_CLEAN);
+    if (record === "unreadable") return refused(...NOT_CLEAN);
     db ??= await backend.open();
     const open = db;
     const guard = await open.withSession((session) =>
@@ -193,6 +192,8 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     // The clean digest is bound to the marker that vouched for the clone: a new marker (an
     // operator re-sealed a repaired or re-created clone) starts a new binding.
     const bound = record !== null && record.marker_id === markerId ? record : undefined;
+    // A dirty clone stays refused until an operator acts: a new marker, or the record removed.
+    if (bound?.state === "dirty") return refused(...NOT_CLEAN);
     let pending: CloneRecord | undefined;
     const input = {
       backend,
