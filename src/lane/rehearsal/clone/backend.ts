@@ -120,10 +120,34 @@ function maintenanceUrl(url: string): string {
   return parsed.toString();
 }
 
-async function onMaintenance(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: maintenanceUrl(url), connectionTimeoutMillis: 5_000 });
+/**
+ * A migration may have changed the lane role's own defaults (ALTER ROLE … SET from a function:
+ * read-only transactions, a tiny statement_timeout): the maintenance session sets its own before
+ * it snapshots, restores or cleans up, so that such a change cannot stop the restore.
+ */
+const MAINTENANCE_SETTINGS = `SELECT pg_catalog.set_config('default_transaction_read_only', 'off', false),
+  pg_catalog.set_config('statement_timeout', '0', false), pg_catalog.set_config('lock_timeout', '0', false),
+  pg_catalog.set_config('idle_session_timeout', '0', false), pg_catalog.set_config('search_path', 'pg_catalog', false)`;
+
+async function maintenanceClient(url: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: maintenanceUrl(url),
+    connectionTimeoutMillis: 5_000,
+    client_encoding: "UTF8",
+  });
   client.on("error", () => undefined);
   await client.connect();
+  try {
+    await client.query(MAINTENANCE_SETTINGS);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
+
+async function onMaintenance(url: string, sql: string): Promise<void> {
+  const client = await maintenanceClient(url);
   try {
     await client.query(sql);
   } finally {
@@ -140,9 +164,7 @@ function snapshotPrefix(clone: string): string {
 }
 
 async function maintenanceRows(url: string, sql: string, params: readonly string[]): Promise<string[]> {
-  const client = new pg.Client({ connectionString: maintenanceUrl(url), connectionTimeoutMillis: 5_000 });
-  client.on("error", () => undefined);
-  await client.connect();
+  const client = await maintenanceClient(url);
   try {
     const result = await client.query(sql, [...params]);
     return result.rows.map((row: { name: string }) => row.name);
