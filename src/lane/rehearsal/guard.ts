@@ -5,7 +5,13 @@ import { identityMatches, type ProductionIdentity } from "./config.js";
 import { checkMarker } from "./marker.js";
 
 export type GuardOutcome =
-  | { readonly ok: true; readonly database: string; readonly clone: string }
+  | {
+      readonly ok: true;
+      readonly database: string;
+      readonly clone: string;
+      /** The marker's id: the lane's clean digest is bound to the marker that vouched for it. */
+      readonly markerId?: string;
+    }
   | {
       readonly ok: false;
       readonly reason: Extract<
@@ -54,5 +60,5 @@ export async function guardClone(
   }
   const marker = await checkMarker(session, keyring, database);
   if (!marker.ok) return { ok: false, reason: marker.reason };
-  return { ok: true, database, clone: marker.marker.clone };
+  return { ok: true, database, clone: marker.marker.clone, markerId: marker.marker.marker_id };
 }

@@ -20,7 +20,9 @@ import { laneComponents, type LaneComponents } from "./components.js";
 import { configuredCloneIsProduction, type LaneConfig } from "./config.js";
 import type { DatabaseDigest } from "./digest/types.js";
 import { writeEvidence } from "./evidence-writer.js";
-import { runSnapshotRestore, runTransactional, type RunOutput } from "./run-modes.js";
+import { type CloneRecord, journalPath, readJournal, writeJournal } from "./journal.js";
+import { runSnapshotRestore, runTransactional, type Applying, type RunOutput } from "./run-modes.js";
+import { restoreSequences } from "./sequences.js";
 import { type RehearsalObservation, validateRehearsal } from "./validate.js";
 
 export interface LaneAnswer {
@@ -86,6 +88,16 @@ function refused(...reasons: LaneReason[]): Outcome {
   return { verdict: "REFUSED", reasons };
 }
 
+/** The clone is not the one the lane recorded as clean: refused until an operator acts. */
+const NOT_CLEAN: readonly LaneReason[] = ["refused_by_guard", "not_restored"];
+
+class CloneNotClean extends Error {
+  override readonly name = "CloneNotClean";
+  constructor(readonly before: DatabaseDigest) {
+    super("the clone's digest is not the clean digest the lane recorded for it");
+  }
+}
+
 export async function openLane(config: LaneConfig, options: LaneOptions): Promise<Lane> {
   const keyring = options.keyring ?? (await loadKeyring(config.keyring, { testMode: options.testMode }));
   const rehearsalKey = checkLaneKeyring(keyring, config.rehearsalKid);
@@ -101,6 +113,66 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
   const parts = laneComponents(options.components);
   const lock = new Mutex();
   let db: SqlDatabase | undefined;
+  const journal = journalPath(config, backend.identity);
+  let started = false;
+
+  /**
+   * Crash-safe rehearsal, at the first rehearsal after start-up and whenever a record is pending:
+   * a rehearsal that never finished is finished now (the snapshot restored, or the sequences put
+   * back) and the clone proven equal to its clean digest; otherwise the record turns dirty. Then
+   * leftover snapshots of this clone are removed (at start-up). Returns the record to go on with
+   * ("unreadable": refused until an operator removes it).
+   */
+  async function recover(): Promise<CloneRecord | null | "unreadable"> {
+    const record = await readJournal(journal);
+    if (record === "unreadable") return record;
+    let current: CloneRecord | null = record ?? null;
+    if (current?.state === "pending") current = await finishPending(current);
+    if (!started && current?.state !== "dirty") {
+      const keep = current?.snapshot === undefined ? [] : [current.snapshot];
+      await backend.cleanLeftovers(keep).catch(() => undefined);
+      started = true;
+    }
+    return current;
+  }
+
+  async function finishPending(record: CloneRecord): Promise<CloneRecord> {
+    await db?.close().catch(() => undefined);
+    db = undefined;
+    let proven = false;
+    try {
+      if (record.mode === "snapshot_restore" && record.snapshot !== undefined) {
+        await backend.restore({ id: record.snapshot });
+      }
+      db = await backend.open();
+      const open = db;
+      if (record.mode === "transactional" && record.sequences !== undefined) {
+        const sequences = record.sequences;
+        await open.withSession((session) => restoreSequences(session, sequences));
+      }
+      const digest = await digestDatabase(open);
+      proven = digest.ok && digest.value.digest === record.clean_digest;
+    } catch {
+      proven = false;
+    }
+    const next: CloneRecord = proven
+      ? {
+          v: 1,
+          clone: record.clone,
+          marker_id: record.marker_id,
+          clean_digest: record.clean_digest,
+          state: "clean",
+        }
+      : {
+          ...record,
+          state: "dirty",
+          reason: "an interrupted rehearsal could not be undone and proven clean",
+        };
+    await writeJournal(journal, next);
+    if (proven && record.snapshot !== undefined)
+      await backend.discard({ id: record.snapshot }).catch(() => undefined);
+    return next;
+  }
 
   async function rehearseOn(request: RehearsalRequest, migration: Uint8Array): Promise<Outcome> {
     if (sha256Hex(migration) !== request.artifact_sha256) return refused("artifact_mismatch");
@@ -108,32 +180,92 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     if (!classified.ok) return refused("refused_by_classifier");
     // C1 before connecting: a configuration that names production is refused touching nothing.
     if (configuredCloneIsProduction(config)) return refused("refused_by_guard", "production_identity");
+    const record = await recover();
+    if (record === "unreadable") return refused(...NOT_CLEAN);
     db ??= await backend.open();
     const open = db;
     const guard = await open.withSession((session) =>
       parts.guard(session, backend.engine, config.production, keyring),
     );
     if (!guard.ok) return refused("refused_by_guard", guard.reason);
+    const markerId = guard.markerId ?? "unknown";
+    // The clean digest is bound to the marker that vouched for the clone: a new marker (an
+    // operator re-sealed a repaired or re-created clone) starts a new binding.
+    const bound = record !== null && record.marker_id === markerId ? record : undefined;
+    // A dirty clone stays refused until an operator acts: a new marker, or the record removed.
+    if (bound?.state === "dirty") return refused(...NOT_CLEAN);
+    let pending: CloneRecord | undefined;
     const input = {
       backend,
       migration: request.migration,
       statementTimeoutMs: config.statementTimeoutMs,
       compareCluster: config.compareCluster,
       digest: parts.digest,
+      checkBefore: async (before: DatabaseDigest) => {
+        if (bound !== undefined && before.digest !== bound.clean_digest) {
+          await writeJournal(journal, {
+            ...bound,
+            state: "dirty",
+            reason: "the clone's digest before a rehearsal was not its recorded clean digest",
+          });
+          throw new CloneNotClean(before);
+        }
+      },
+      beforeApply: async (before: DatabaseDigest, applying: Applying) => {
+        pending = {
+          v: 1,
+          clone: backend.identity,
+          marker_id: markerId,
+          clean_digest: before.digest,
+          state: "pending",
+          rehearsal_id: request.rehearsal_id,
+          mode: applying.mode,
+          ...(applying.mode === "snapshot_restore"
+            ? { snapshot: applying.snapshot.id }
+            : { sequences: applying.sequences }),
+        };
+        await writeJournal(journal, pending);
+      },
     };
     let run: RunOutput;
-    switch (request.mode) {
-      case "transactional":
-        run = await runTransactional(open, input);
-        break;
-      case "snapshot_restore":
-        db = undefined;
-        run = await runSnapshotRestore(open, input);
-        break;
-      default:
-        return assertNever(request.mode, "mode");
+    try {
+      switch (request.mode) {
+        case "transactional":
+          db = undefined;
+          run = await runTransactional(open, input);
+          break;
+        case "snapshot_restore":
+          db = undefined;
+          run = await runSnapshotRestore(open, input);
+          break;
+        default:
+          return assertNever(request.mode, "mode");
+      }
+    } catch (error) {
+      if (error instanceof CloneNotClean)
+        return { verdict: "REFUSED", reasons: NOT_CLEAN, digests: { before: error.before } };
+      throw error;
     }
     db = run.db;
+    if (pending !== undefined) {
+      const done: CloneRecord = run.clean
+        ? {
+            v: 1,
+            clone: pending.clone,
+            marker_id: pending.marker_id,
+            clean_digest: pending.clean_digest,
+            state: "clean",
+          }
+        : {
+            ...pending,
+            state: "dirty",
+            reason: "the rehearsal could not prove the clone back to its clean digest",
+          };
+      await writeJournal(journal, done);
+    }
+    // A snapshot a dirty record still names is kept for the operator.
+    const keep = !run.clean && pending?.snapshot !== undefined ? [pending.snapshot] : [];
+    if (request.mode === "snapshot_restore") await backend.cleanLeftovers(keep).catch(() => undefined);
     const validation = validateRehearsal(run.observation);
     return { verdict: validation.verdict, reasons: validation.reasons, digests: digestsOf(run.observation) };
   }

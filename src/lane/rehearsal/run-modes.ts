@@ -1,9 +1,15 @@
 import type { SqlDatabase, SqlSession } from "../db/session.js";
-import type { CloneBackend } from "./clone/backend.js";
+import type { CloneBackend, Snapshot } from "./clone/backend.js";
 import type { Digest } from "./components.js";
 import type { DatabaseDigest } from "./digest/types.js";
 import type { RehearsalObservation } from "./validate.js";
-import { readSequences, restoreSequences } from "./sequences.js";
+import { readSequences, restoreSequences, type SequenceState } from "./sequences.js";
+import { sessionIsSane, takeBackSession } from "./session/settings.js";
+
+/** What the lane records durably just before the migration runs (crash-safe rehearsal). */
+export type Applying =
+  | { readonly mode: "transactional"; readonly sequences: readonly SequenceState[] }
+  | { readonly mode: "snapshot_restore"; readonly snapshot: Snapshot };
 
 export interface RunInput {
   readonly backend: CloneBackend;
@@ -12,12 +18,26 @@ export interface RunInput {
   readonly compareCluster: boolean;
   /** C5: how the run digests the clone (the shipped digestDatabase unless a test swapped it). */
   readonly digest: Digest;
+  /**
+   * Called once `before` is known and just before the migration runs; it must record durably
+   * that the clone is about to change (a throw stops the run before anything is applied).
+   */
+  readonly beforeApply: (before: DatabaseDigest, applying: Applying) => Promise<void>;
+  /**
+   * Called with `before` before anything else happens (no snapshot taken yet); a throw stops the
+   * run (the clone is not the one the lane recorded as clean).
+   */
+  readonly checkBefore: (before: DatabaseDigest) => Promise<void>;
 }
 
-/** A run's observation and the clone connection it leaves open (snapshot mode reopens it). */
+/** A run's observation and the clone connection it leaves open (every mode reopens it). */
 export interface RunOutput {
   readonly observation: RehearsalObservation;
   readonly db: SqlDatabase | undefined;
+  /** A snapshot the run could not remove (reported by the lane, cleaned at the next start). */
+  readonly leftover?: string;
+  /** The clone was proven equal to `before` once the run was over. */
+  readonly clean: boolean;
 }
 
 interface Digests {
@@ -33,9 +53,14 @@ async function take(
   into: Digests,
   key: "before" | "afterApply" | "afterRollback",
 ): Promise<void> {
-  const result = await digest(session);
-  if (result.ok) into[key] = result.value;
-  else into.digestFailed = true;
+  try {
+    const result = await digest(session);
+    if (result.ok) into[key] = result.value;
+    else into.digestFailed = true;
+  } catch {
+    // A digest that could not even start (the connection is gone) is a failed digest.
+    into.digestFailed = true;
+  }
 }
 
 async function limitStatements(session: SqlSession, ms: number): Promise<void> {
@@ -43,62 +68,132 @@ async function limitStatements(session: SqlSession, ms: number): Promise<void> {
 }
 
 async function currentXactId(session: SqlSession): Promise<string> {
-  const rows = await session.query("SELECT pg_catalog.pg_current_xact_id()::text AS xid");
+  const rows = await session.query("SELECT pg_catalog.pg_current_xact_id()::pg_catalog.text AS xid");
   return String(rows.rows[0]?.xid);
 }
 
 /**
- * C3: digest before; one connection: BEGIN, apply, digest after_apply, ROLLBACK; digest
- * after_rollback from a fresh session. The transaction id is read before and after the migration:
- * if it moved, something committed or rolled back inside the script, and the run has escaped.
+ * Ends a session a migration ran in: ROLLBACK sent as a script (PGlite answers a script even when
+ * a migration desynchronised its protocol), never throwing, since the session may already be gone.
  */
-export async function runTransactional(db: SqlDatabase, input: RunInput): Promise<RunOutput> {
-  const digests: Digests = { digestFailed: false };
-  let serverError = false;
-  let escaped = false;
-  await take(input.digest, db, digests, "before");
-  const sequences = await db.withSession(readSequences);
-  await db.withSession(async (session) => {
-    await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-    try {
-      await limitStatements(session, input.statementTimeoutMs);
-      const xid = await currentXactId(session);
-      try {
-        await session.exec(input.migration);
-      } catch {
-        serverError = true;
-        return;
-      }
-      escaped = (await currentXactId(session)) !== xid;
-      await take(input.digest, session, digests, "afterApply");
-    } finally {
-      await session.query("ROLLBACK");
-    }
-  });
-  await db.withSession((fresh) => take(input.digest, fresh, digests, "afterRollback"), { fresh: true });
-  const restoreFailed = !(await repairSequences(db, input.digest, digests, sequences));
-  return {
-    db,
-    observation: { ...digests, serverError, escaped, restoreFailed, compareCluster: input.compareCluster },
-  };
+async function rollbackQuietly(session: SqlSession): Promise<boolean> {
+  return session.exec("ROLLBACK").then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
- * after_rollback keeps the drift for the validator to see (sequence_drift); then the clone is put
- * back: sequences reset to their `before` state, and the clone must digest to `before` again.
- * False when that did not work: the clone is not as it was, and the rehearsal says so.
+ * C3: digest before; one connection: BEGIN, apply, take the session back (deferred constraints
+ * checked now, every setting the migration could have changed reset), digest after_apply,
+ * ROLLBACK; digest after_rollback from a fresh session. The transaction id is read before and
+ * after the migration: if it moved, something committed or rolled back inside the script, and the
+ * run has escaped. The migration's session is never reused: the clone is reopened after it (on a
+ * real server every session is a new connection anyway). Sequences (which ignore ROLLBACK) are put
+ * back in `finally`, whatever happened after the migration started.
+ */
+export async function runTransactional(opened: SqlDatabase, input: RunInput): Promise<RunOutput> {
+  const digests: Digests = { digestFailed: false };
+  let serverError = false;
+  let escaped = false;
+  await take(input.digest, opened, digests, "before");
+  const before = digests.before;
+  if (before === undefined) return transactionalOutput(opened, digests, input, { serverError, escaped });
+  await input.checkBefore(before);
+  const sequences = await opened.withSession(readSequences);
+  await input.beforeApply(before, { mode: "transactional", sequences });
+  let db: SqlDatabase | undefined = opened;
+  let restoreFailed = false;
+  try {
+    await opened
+      .withSession(async (session) => {
+        await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+        try {
+          await limitStatements(session, input.statementTimeoutMs);
+          const xid = await currentXactId(session);
+          try {
+            await session.exec(input.migration);
+            // Deferred constraints and constraint triggers fail here if COMMIT would reject them.
+            await takeBackSession(session, input.statementTimeoutMs);
+          } catch {
+            serverError = true;
+            return;
+          }
+          // A session that does not answer as the lane set it is not one to read the clone from.
+          if (!(await sessionIsSane(session))) {
+            serverError = true;
+            return;
+          }
+          escaped = (await currentXactId(session)) !== xid;
+          await take(input.digest, session, digests, "afterApply");
+        } finally {
+          if (!(await rollbackQuietly(session))) serverError = true;
+        }
+      })
+      .catch(() => {
+        // The session died under the migration (terminated from inside, past its deadline).
+        serverError = true;
+      });
+  } finally {
+    // Nothing the migration's session held (locks, prepared statements, settings, temporary
+    // objects) may reach the next reader: that session ends here.
+    db = await reopen(opened, input.backend);
+    if (db !== undefined) {
+      await take(input.digest, db, digests, "afterRollback");
+      restoreFailed = !(await repairSequences(db, input.digest, before, digests.afterRollback, sequences));
+    } else {
+      restoreFailed = true;
+    }
+  }
+  return transactionalOutput(db, digests, input, {
+    serverError,
+    escaped,
+    restoreFailed,
+    clean: !restoreFailed,
+  });
+}
+
+function transactionalOutput(
+  db: SqlDatabase | undefined,
+  digests: Digests,
+  input: RunInput,
+  flags: { serverError: boolean; escaped: boolean; restoreFailed?: boolean; clean?: boolean },
+): RunOutput {
+  return {
+    db,
+    clean: flags.clean ?? false,
+    observation: {
+      ...digests,
+      serverError: flags.serverError,
+      escaped: flags.escaped,
+      restoreFailed: flags.restoreFailed ?? false,
+      compareCluster: input.compareCluster,
+    },
+  };
+}
+
+/** Closes the clone (ending every session on it) and opens it again; undefined if it cannot. */
+async function reopen(db: SqlDatabase, backend: CloneBackend): Promise<SqlDatabase | undefined> {
+  await db.close().catch(() => undefined);
+  return backend.open().catch(() => undefined);
+}
+
+/**
+ * after_rollback keeps any drift for the validator to see (sequence_drift); then the clone is put
+ * back: every sequence reset to its `before` state (always, not only when the digest shows drift:
+ * a digest that failed shows nothing), and the clone must digest to `before` again. False when
+ * that did not work: the clone is not as it was, and the rehearsal says so.
  */
 async function repairSequences(
   db: SqlDatabase,
   digest: Digest,
-  digests: Digests,
-  sequences: Awaited<ReturnType<typeof readSequences>>,
+  before: DatabaseDigest,
+  afterRollback: DatabaseDigest | undefined,
+  sequences: readonly SequenceState[],
 ): Promise<boolean> {
-  const { before, afterRollback } = digests;
-  if (before === undefined || afterRollback === undefined || afterRollback.digest === before.digest)
-    return true;
   try {
     await db.withSession((session) => restoreSequences(session, sequences));
+    if (afterRollback?.digest === before.digest) return true;
     const repaired = await digest(db);
     return repaired.ok && repaired.value.digest === before.digest;
   } catch {
@@ -108,16 +203,29 @@ async function repairSequences(
 
 /**
  * C4: digest before, snapshot, apply and commit, digest after_apply, restore, digest
- * after_rollback. The clone is closed around snapshot and restore. A failed snapshot applies
- * nothing; a failed restore keeps the snapshot for an operator and fails the rehearsal.
+ * after_rollback. The clone is closed around snapshot and restore, and after the migration's
+ * session (its settings and locks end with it). The restore runs in `finally`: whatever fails
+ * after the snapshot was taken, the clone is put back. A failed snapshot applies nothing; a
+ * failed restore keeps the snapshot for the recovery at the next start (crash-safe rehearsal).
  */
 export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): Promise<RunOutput> {
   const digests: Digests = { digestFailed: false };
-  const output = (db: SqlDatabase | undefined, extra: Partial<RehearsalObservation>): RunOutput => ({
+  let serverError = false;
+  const output = (
+    db: SqlDatabase | undefined,
+    extra: Partial<RehearsalObservation>,
+    leftover?: string,
+  ): RunOutput => ({
     db,
+    clean:
+      db !== undefined &&
+      extra.restoreFailed !== true &&
+      digests.afterRollback !== undefined &&
+      digests.afterRollback.digest === digests.before?.digest,
+    ...(leftover === undefined ? {} : { leftover }),
     observation: {
       ...digests,
-      serverError: false,
+      serverError,
       escaped: false,
       restoreFailed: false,
       compareCluster: input.compareCluster,
@@ -125,37 +233,64 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
     },
   });
   await take(input.digest, opened, digests, "before");
+  const before = digests.before;
+  if (before === undefined) return output(opened, {});
+  await input.checkBefore(before);
   await opened.close();
-  let snapshot;
+  let snapshot: Snapshot;
   try {
     snapshot = await input.backend.snapshot();
   } catch {
     return output(await input.backend.open(), { restoreFailed: true });
   }
-  let db = await input.backend.open();
-  let serverError = false;
-  await db.withSession(async (session) => {
-    await session.query("BEGIN");
+  let restored = false;
+  try {
+    await input.beforeApply(before, { mode: "snapshot_restore", snapshot });
+    const applied = await input.backend.open();
     try {
-      await limitStatements(session, input.statementTimeoutMs);
-      await session.exec(input.migration);
-      await session.query("COMMIT");
+      await applied.withSession(async (session) => {
+        await session.exec("BEGIN");
+        try {
+          await limitStatements(session, input.statementTimeoutMs);
+          await session.exec(input.migration);
+          await session.exec("COMMIT");
+        } catch {
+          serverError = true;
+          await rollbackQuietly(session);
+        }
+      });
     } catch {
       serverError = true;
-      await session.query("ROLLBACK").catch(() => undefined);
+    } finally {
+      // The migration's session ends here; after_apply is read from a fresh one.
+      await applied.close().catch(() => undefined);
     }
-  });
-  // After a server error nothing was committed: there is no applied state to digest.
-  if (!serverError) await take(input.digest, db, digests, "afterApply");
-  await db.close();
-  try {
-    await input.backend.restore(snapshot);
+    // After a server error nothing was committed: there is no applied state to digest.
+    if (!serverError) {
+      const fresh = await input.backend.open();
+      try {
+        await take(input.digest, fresh, digests, "afterApply");
+      } finally {
+        await fresh.close().catch(() => undefined);
+      }
+    }
   } catch {
-    return output(undefined, { serverError, restoreFailed: true });
+    serverError = true;
+  } finally {
+    try {
+      await input.backend.restore(snapshot);
+      restored = true;
+    } catch {
+      restored = false;
+    }
   }
-  db = await input.backend.open();
+  if (!restored) return output(undefined, { restoreFailed: true });
+  const db = await input.backend.open();
   // The snapshot is a database on a real server: it must be gone before the cluster is compared.
-  await input.backend.discard(snapshot).catch(() => undefined);
+  const leftover = await input.backend.discard(snapshot).then(
+    () => undefined,
+    () => snapshot.id,
+  );
   await take(input.digest, db, digests, "afterRollback");
-  return output(db, { serverError });
+  return output(db, {}, leftover);
 }

@@ -19,7 +19,7 @@ export async function readSequences(session: SqlSession): Promise<SequenceState[
   for (const row of (await session.query(LIST)).rows) {
     const name = String(row.name);
     // The name comes from format('%I.%I'), so it is quoted for use as an identifier.
-    const state = await session.query(`SELECT last_value::text AS v, is_called FROM ${name}`);
+    const state = await session.query(`SELECT last_value::pg_catalog.text AS v, is_called FROM ${name}`);
     states.push({ name, lastValue: String(state.rows[0]?.v), isCalled: state.rows[0]?.is_called === true });
   }
   return states;

@@ -1,4 +1,5 @@
 import type { SqlSession } from "../../db/session.js";
+import { settingsSql } from "../session/settings.js";
 import { sqlstateOf } from "./failure.js";
 
 /**
@@ -12,29 +13,18 @@ export type DigestTransaction = "own" | "caller";
 const SAVEPOINT = "failclosed_digest";
 
 /**
- * The fixed settings. search_path lists pg_temp explicitly and last: left out, the session's
- * temporary schema would be searched *first* for relations and types, so a temp table named
- * pg_class could stand in for the catalog. The others fix every output format the canonical
- * text depends on; row_security = off makes a table hidden by row level security an error
- * (digest_incomplete) instead of silently fewer rows.
+ * The fixed settings: the lane's session settings (session/settings.ts: encoding, search_path,
+ * every output format the canonical text depends on, row_security = off so that a table hidden by
+ * row level security is an error, digest_incomplete, instead of silently fewer rows), no
+ * statement_timeout of the session's own (the lane keeps its deadline from outside the session),
+ * and read only. search_path lists pg_temp explicitly and last: left out, the session's temporary
+ * schema would be searched *first* for relations and types, so a temp table named pg_class could
+ * stand in for the catalog.
  */
-const SETTINGS: ReadonlyArray<readonly [string, string]> = [
-  ["search_path", "pg_catalog, pg_temp"],
-  ["TimeZone", "UTC"],
-  ["DateStyle", "ISO, YMD"],
-  ["IntervalStyle", "postgres"],
-  ["extra_float_digits", "3"],
-  ["bytea_output", "hex"],
-  ["lc_monetary", "C"],
-  ["quote_all_identifiers", "off"],
-  ["standard_conforming_strings", "on"],
-  ["row_security", "off"],
+const SETTINGS_SQL = settingsSql([
+  ["statement_timeout", "0"],
   ["transaction_read_only", "on"],
-];
-
-const SETTINGS_SQL = `SELECT ${SETTINGS.map(
-  ([name, value], i) => `pg_catalog.set_config('${name}', '${value}', true) AS s${i}`,
-).join(", ")}`;
+]);
 
 /** Starts the digest's transaction (or savepoint) and applies the settings. */
 export async function beginDigest(session: SqlSession): Promise<DigestTransaction> {
@@ -50,6 +40,9 @@ export async function beginDigest(session: SqlSession): Promise<DigestTransactio
   }
   if (mode === "own") await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
+    // Settings first: nothing is read from the session before its encoding and search_path are
+    // the lane's.
+    await session.query(SETTINGS_SQL);
     if (mode === "caller") {
       // Sections are many statements; under READ COMMITTED each would see a different snapshot
       // and a concurrent commit could tear the digest.
@@ -60,7 +53,6 @@ export async function beginDigest(session: SqlSession): Promise<DigestTransactio
       if (isolation !== "repeatable read" && isolation !== "serializable")
         throw new CallerIsolationError(String(isolation));
     }
-    await session.query(SETTINGS_SQL);
   } catch (error) {
     await endDigest(session, mode).catch(() => undefined);
     throw error;
