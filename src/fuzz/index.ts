@@ -19,3 +19,5 @@ export * from "./craft/bases.js";
 export * from "./craft/chain-by-key.js";
 // The programmatic run API (what `failclosed run` and `replay` do, returning results).
 export * from "./run/index.js";
+// The attack vocabulary: every family's flaw tables (src/fuzz/vocab).
+export * from "./vocab/index.js";

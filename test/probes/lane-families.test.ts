@@ -11,12 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  family as p08,
-  migrationOf,
-  PREEXISTING_SEQUENCE,
-  type Value as P08Value,
-} from "../../probes/p08-rollback-escape.js";
+import { family as p08 } from "../../probes/p08-rollback-escape.js";
+import { migrationOf, PREEXISTING_SEQUENCE, type RollbackValue as P08Value } from "../../src/index.js";
 import { family as p09, type EvidenceFlaw } from "../../probes/p09-evidence-tamper.js";
 import { family as p10, type LeakFlaw } from "../../probes/p10-token-leak.js";
 import { labelledEncodings } from "../../src/fuzz/canary/encodings.js";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { family, plan } from "../../probes/p04-grant-replay.js";
+import { family } from "../../probes/p04-grant-replay.js";
+import { planReplay as plan } from "../../src/index.js";
 import { canariesFromJwks } from "../../src/fuzz/canary/index.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "../../src/fuzz/keyring/under-test.js";
 import { runFamily } from "../../src/fuzz/engine/run-family.js";

@@ -1,0 +1,98 @@
+/** P08's structure to SQL text, style applied last: the same value always gives the same text. */
+import { labelOf } from "../../craft/authorized.js";
+import { prefixStatements } from "./prefix.js";
+import type { RollbackValue } from "./rollback-value.js";
+import { GAPS, type Style } from "./style.js";
+import { NAME, TABLE, type Escape, type Stmt, type Word } from "./words.js";
+
+/** A tiny deterministic generator: the same seed gives the same random casing. */
+function bits(seed: number): () => boolean {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state & 1) === 1;
+  };
+}
+
+export class Renderer {
+  private gapIndex = 0;
+  private readonly coin: () => boolean;
+
+  constructor(
+    private readonly style: Style,
+    private readonly names: { readonly table: string; readonly suffix: string },
+  ) {
+    this.coin = bits(style.caseSeed);
+  }
+
+  private fill(text: string): string {
+    return text.replaceAll(TABLE, this.names.table).replaceAll(NAME, this.names.suffix);
+  }
+
+  private gap(): string {
+    const { gaps } = this.style;
+    if (gaps.length === 0) return " ";
+    const gap = GAPS[gaps[this.gapIndex % gaps.length] ?? 0] ?? " ";
+    this.gapIndex += 1;
+    return gap;
+  }
+
+  private cased(word: string): string {
+    switch (this.style.casing) {
+      case "upper":
+        return word.toUpperCase();
+      case "lower":
+        return word.toLowerCase();
+      case "title":
+        return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
+      case "alternating":
+        return [...word].map((c, i) => (i % 2 === 0 ? c.toUpperCase() : c.toLowerCase())).join("");
+      case "random":
+        return [...word].map((c) => (this.coin() ? c.toUpperCase() : c.toLowerCase())).join("");
+    }
+  }
+
+  words(words: readonly Word[]): string {
+    const out: string[] = [];
+    for (const word of words) {
+      if (out.length > 0) out.push(this.gap());
+      if (typeof word === "string") out.push(this.cased(this.fill(word)));
+      else if ("lit" in word) out.push(this.fill(word.lit));
+      else out.push(`${word.tag} ${this.words(word.body)} ${word.tag}`);
+    }
+    return out.join("");
+  }
+
+  statement(s: Stmt): string {
+    // A meta-command is a whole line for psql; it must not share a line with SQL.
+    return "meta" in s ? `\n${this.fill(s.meta)}\n` : `${this.words(s.words)};\n`;
+  }
+}
+
+export function referencesTable(escape: Escape): boolean {
+  return JSON.stringify(escape.stmts).includes(TABLE);
+}
+
+/** Where the escapes really go: those that name the probe's table cannot run before it exists. */
+export function placementOf(value: RollbackValue): RollbackValue["placement"] {
+  return value.placement === "start" && value.escapes.some(referencesTable)
+    ? "after-create"
+    : value.placement;
+}
+
+export function migrationOf(value: RollbackValue): string {
+  const suffix = labelOf(value).slice(0, 10);
+  const renderer = new Renderer(value.style, { table: `fc_p08_${suffix}`, suffix });
+  const [create, insert] = prefixStatements(value.prefix);
+  const escapes = value.escapes.flatMap((e) => e.stmts);
+  const placement = placementOf(value);
+  const order: readonly Stmt[] =
+    placement === "start"
+      ? [...escapes, create, insert]
+      : placement === "after-create"
+        ? [create, ...escapes, insert]
+        : [create, insert, ...escapes];
+  return order.map((s) => renderer.statement(s)).join("");
+}
