@@ -1,18 +1,22 @@
 import {
   SQL_ESCAPES,
   describeRollback,
+  disguised,
+  noOp,
   renderRollback,
   rollbackBreaks,
   rollbackValues,
+  sizeEdges,
   type ProbeFamily,
   type RollbackValue,
 } from "../src/index.js";
 
 /**
- * P08 rollback-escape (C2-C6): migrations that try to outlive the rehearsal's ROLLBACK or snapshot
- * restore: a clean prefix plus escapes from these tables, in a drawn case, whitespace and comments,
- * at top level or hidden in a CTE, a DEFAULT, a CHECK, a view, a rule or a function body. A new
- * escape table joins P08 by being added to this list.
+ * P08 rollback-escape (C2-C6, R4): migrations that try to outlive the rehearsal's ROLLBACK or
+ * snapshot restore: a clean prefix plus escapes from these tables, in a drawn case, whitespace,
+ * comments and statement separators, at top level or hidden in a CTE, a DEFAULT, a CHECK, a view, a
+ * rule or a function body; quoted and dollar-quoted spellings; escapes between decoy strings;
+ * no-ops that change nothing; and R4's size edges. A new escape table joins by being listed here.
  */
 const ESCAPE_TABLES = [
   SQL_ESCAPES.transactionControl,
@@ -25,6 +29,7 @@ const ESCAPE_TABLES = [
   SQL_ESCAPES.sequence,
   SQL_ESCAPES.hidden,
   SQL_ESCAPES.ruleAction,
+  SQL_ESCAPES.spelled,
 ];
 
 export const family: ProbeFamily<RollbackValue> = {
@@ -32,9 +37,10 @@ export const family: ProbeFamily<RollbackValue> = {
   name: "rollback-escape",
   operation: "rehearse",
   role: "attack",
-  rules: ["C2", "C3", "C4", "C5", "C6"],
+  rules: ["C2", "C3", "C4", "C5", "C6", "R4"],
   minRuns: 150,
-  arbitrary: () => rollbackValues(ESCAPE_TABLES),
+  arbitrary: () =>
+    rollbackValues({ escapes: [...ESCAPE_TABLES, disguised(ESCAPE_TABLES)], noOps: noOp, sizes: sizeEdges }),
   render: renderRollback,
   breaks: rollbackBreaks,
   describe: describeRollback,

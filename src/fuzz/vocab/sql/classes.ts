@@ -40,4 +40,8 @@ export const ESCAPE_CLASSES: Readonly<
     modes: ["transactional"],
     breaks: { rule: "C3", what: "sequence change that survives ROLLBACK" },
   },
+  no_op: {
+    modes: ["transactional", "snapshot_restore"],
+    breaks: { rule: "C6", what: "a migration that changes nothing (after_apply equals before)" },
+  },
 };

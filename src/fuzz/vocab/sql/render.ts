@@ -2,7 +2,8 @@
 import { labelOf } from "../../craft/authorized.js";
 import { prefixStatements } from "./prefix.js";
 import type { RollbackValue } from "./rollback-value.js";
-import { GAPS, type Style } from "./style.js";
+import { padMigration } from "./sizes.js";
+import { GAPS, LEADS, SEPARATORS, type Style } from "./style.js";
 import { NAME, TABLE, type Escape, type Stmt, type Word } from "./words.js";
 
 /** A tiny deterministic generator: the same seed gives the same random casing. */
@@ -67,7 +68,9 @@ export class Renderer {
 
   statement(s: Stmt): string {
     // A meta-command is a whole line for psql; it must not share a line with SQL.
-    return "meta" in s ? `\n${this.fill(s.meta)}\n` : `${this.words(s.words)};\n`;
+    if ("meta" in s) return `\n${this.fill(s.meta)}\n`;
+    const lead = LEADS[this.style.lead] ?? "";
+    return `${lead}${this.words(s.words)}${SEPARATORS[this.style.separator] ?? ";\n"}`;
   }
 }
 
@@ -85,14 +88,22 @@ export function placementOf(value: RollbackValue): RollbackValue["placement"] {
 export function migrationOf(value: RollbackValue): string {
   const suffix = labelOf(value).slice(0, 10);
   const renderer = new Renderer(value.style, { table: `fc_p08_${suffix}`, suffix });
-  const [create, insert] = prefixStatements(value.prefix);
   const escapes = value.escapes.flatMap((e) => e.stmts);
-  const placement = placementOf(value);
-  const order: readonly Stmt[] =
-    placement === "start"
-      ? [...escapes, create, insert]
-      : placement === "after-create"
-        ? [create, ...escapes, insert]
-        : [create, insert, ...escapes];
-  return order.map((s) => renderer.statement(s)).join("");
+  const order = value.prefix === null ? escapes : ordered(value, prefixStatements(value.prefix), escapes);
+  return padMigration(order.map((s) => renderer.statement(s)).join(""), value.size);
+}
+
+function ordered(
+  value: RollbackValue,
+  [create, insert]: readonly [Stmt, Stmt],
+  escapes: readonly Stmt[],
+): Stmt[] {
+  switch (placementOf(value)) {
+    case "start":
+      return [...escapes, create, insert];
+    case "after-create":
+      return [create, ...escapes, insert];
+    case "end":
+      return [create, insert, ...escapes];
+  }
 }

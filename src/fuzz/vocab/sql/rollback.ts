@@ -16,20 +16,35 @@ import { prefixArb } from "./prefix.js";
 import { migrationOf, placementOf } from "./render.js";
 import type { RollbackValue } from "./rollback-value.js";
 import { styleArbitrary } from "./style.js";
-import { pick, type Escape } from "./words.js";
+import { padRequest, explainSize, type SizeEdge } from "./sizes.js";
+import { pick, type Escape, type Mode } from "./words.js";
 
 /** The first escape that breaks a rule in this mode: the one a shrunk finding names. */
 function firstApplicable(value: RollbackValue): Escape | undefined {
   return value.escapes.find((e) => ESCAPE_CLASSES[e.cls].modes.includes(value.mode));
 }
 
+/** What P08 draws from: escape tables, the no-ops that stand alone, and R4's size edges. */
+export interface RollbackGrammar {
+  readonly escapes: readonly fc.Arbitrary<Escape>[];
+  readonly noOps?: fc.Arbitrary<Escape>;
+  readonly sizes?: fc.Arbitrary<SizeEdge>;
+}
+
+const modeFor = (escape: Escape | undefined, pick: number): Mode => {
+  const modes = ESCAPE_CLASSES[escape?.cls ?? "sequence"].modes;
+  return modes[pick % modes.length] ?? "transactional";
+};
+
 /**
  * The mode is drawn among those the first escape applies to, inside the map: when the shrinker
- * replaces the first escape, the mode follows, so a shrunk value still breaks a rule.
+ * replaces the first escape, the mode follows, so a shrunk value still breaks a rule. A no-op
+ * comes without the prefix (which would change the clone) and without other escapes.
  */
-export function rollbackValues(tables: readonly fc.Arbitrary<Escape>[]): fc.Arbitrary<RollbackValue> {
-  const escape = fc.oneof(...tables);
-  return fc
+export function rollbackValues(grammar: RollbackGrammar): fc.Arbitrary<RollbackValue> {
+  const escape = fc.oneof(...grammar.escapes);
+  const size = grammar.sizes ?? fc.constant<SizeEdge>("within");
+  const escapes = fc
     .record({
       entropy: entropy(),
       modePick: fc.nat(),
@@ -37,14 +52,26 @@ export function rollbackValues(tables: readonly fc.Arbitrary<Escape>[]): fc.Arbi
       placement: pick("end", "after-create", "start"),
       escapes: fc.array(escape, { minLength: 1, maxLength: 3 }),
       style: styleArbitrary,
+      size,
     })
-    .map(({ modePick, escapes, ...rest }): RollbackValue => {
-      const modes = ESCAPE_CLASSES[escapes[0]?.cls ?? "sequence"].modes;
-      return { ...rest, escapes, mode: modes[modePick % modes.length] ?? "transactional" };
-    });
+    .map(({ modePick, ...rest }): RollbackValue => ({ ...rest, mode: modeFor(rest.escapes[0], modePick) }));
+  if (grammar.noOps === undefined) return escapes;
+  const noOps = fc
+    .record({ entropy: entropy(), modePick: fc.nat(), noOp: grammar.noOps, style: styleArbitrary, size })
+    .map(({ modePick, noOp, ...rest }): RollbackValue => ({
+      ...rest,
+      prefix: null,
+      placement: "end",
+      escapes: [noOp],
+      mode: modeFor(noOp, modePick),
+    }));
+  return fc.oneof({ weight: 12, arbitrary: escapes }, { weight: 1, arbitrary: noOps });
 }
 
+/** R4 first (a lane refuses the size before it reads the SQL), else the first applicable escape. */
 export function rollbackBreaks(value: RollbackValue): string | undefined {
+  const size = explainSize(value.size);
+  if (size !== undefined) return breaksText(size);
   const escape = firstApplicable(value);
   if (escape === undefined) return undefined;
   const { breaks } = ESCAPE_CLASSES[escape.cls];
@@ -53,10 +80,12 @@ export function rollbackBreaks(value: RollbackValue): string | undefined {
 
 export function describeRollback(value: RollbackValue): string {
   const whats = value.escapes.map((e) => e.what).join("; ");
-  return `${value.mode}: ${whats} (${placementOf(value)}, ${value.style.casing} case)`;
+  const where = value.prefix === null ? "alone" : placementOf(value);
+  const size = value.size === "within" ? "" : `, ${value.size}`;
+  return `${value.mode}: ${whats} (${where}, ${value.style.casing} case${size})`;
 }
 
 export function renderRollback(value: RollbackValue, ctx: FamilyContext): Promise<Uint8Array> {
   const request = rehearsalRequest(ctx, labelOf(value), value.mode, migrationOf(value));
-  return Promise.resolve(renderMutated(request, []));
+  return Promise.resolve(padRequest(renderMutated(request, []), value.size));
 }

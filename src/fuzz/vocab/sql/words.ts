@@ -15,7 +15,9 @@ export type EscapeClass =
   | "session_state"
   | "opaque_code"
   | "meta_command"
-  | "sequence";
+  | "sequence"
+  /** Changes nothing at all: a validator that skips `after_apply != before` passes it (C6). */
+  | "no_op";
 
 /**
  * A word of SQL. A plain string is a keyword or an unquoted identifier: it gets the drawn case, and

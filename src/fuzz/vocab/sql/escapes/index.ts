@@ -6,6 +6,7 @@ import { opaqueCode } from "./opaque-code.js";
 import { sequence } from "./sequence.js";
 import { sessionState } from "./session-state.js";
 import { sideChannel } from "./side-channel.js";
+import { spelled } from "./spelled.js";
 import { transactionControl } from "./transaction-control.js";
 
 /** P08's escape tables by name; a family lists the ones it draws from, in order. */
@@ -20,4 +21,5 @@ export const SQL_ESCAPES = {
   sequence,
   hidden,
   ruleAction,
+  spelled,
 };
