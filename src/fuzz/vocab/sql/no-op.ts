@@ -3,7 +3,7 @@
  * equals `before`; a validator that skips that comparison passes them. Each stands alone, without
  * the clean prefix, which would change the clone.
  */
-import fc from "fast-check";
+import type fc from "fast-check";
 import { esc, lit, NAME, pick, stmt, type Escape } from "./words.js";
 
 const T = `fc_noop_${NAME}`;

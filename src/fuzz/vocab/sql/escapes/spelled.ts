@@ -3,7 +3,7 @@
  * misses: quoted identifiers ("pg_read_file"), schema-qualified names, dollar-quoted and E''
  * strings (E'\x2fetc' is '/etc'). PostgreSQL's parser reads each as the plain spelling.
  */
-import fc from "fast-check";
+import type fc from "fast-check";
 import { PREEXISTING_SEQUENCE } from "./sequence.js";
 import { esc, lit, NAME, pick, stmt, TABLE, type Escape, type EscapeClass } from "../words.js";
 
