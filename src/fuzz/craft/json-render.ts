@@ -19,7 +19,10 @@ export type Mutation =
   | { readonly kind: "remove"; readonly path: JsonPath }
   /** Adds member `name` with this raw JSON value to the object at `path`. */
   | { readonly kind: "add"; readonly path: JsonPath; readonly name: string; readonly raw: string }
-  | { readonly kind: "bytes"; readonly op: "bom" | "invalid-utf8" | "overlong" | "trailing" | "oversize" };
+  | {
+      readonly kind: "bytes";
+      readonly op: "bom" | "invalid-utf8" | "overlong" | "trailing" | "oversize" | "oversize-rehearsal";
+    };
 
 const key = (path: JsonPath): string => path.join("\u0000");
 
@@ -70,6 +73,9 @@ function applyBytes(text: string, op: Extract<Mutation, { kind: "bytes" }>["op"]
     case "oversize":
       // Whitespace is valid JSON: only the size breaks R4.
       return Buffer.concat([bytes, Buffer.alloc(65_537 - Math.min(bytes.length, 65_536), 0x20)]);
+    case "oversize-rehearsal":
+      // One byte over the largest document of all, a rehearsal request (R4's 1 MiB exception).
+      return Buffer.concat([bytes, Buffer.alloc(Math.max(0, 1_114_113 - bytes.length), 0x20)]);
   }
 }
 

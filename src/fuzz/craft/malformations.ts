@@ -1,10 +1,15 @@
 import fc from "fast-check";
+import type { RuleId } from "../vocab/rule-id.js";
 import { mutationPlace, type JsonPath, type Mutation } from "./json-render.js";
 
-/** A mutation together with the SPEC rule it breaks, so every shrunk probe still says why it is bad. */
+/**
+ * A mutation together with the SPEC rule it breaks and a few words on how, so every shrunk probe
+ * still says why it is bad. The rule is a RuleId: a typo is a type error.
+ */
 export interface Malformation {
   readonly mutation: Mutation;
-  readonly rule: string;
+  readonly rule: RuleId;
+  readonly what: string;
 }
 
 export type MemberType = "string" | "integer" | "enum" | "timestamp" | "identifier" | "array";
@@ -87,26 +92,31 @@ function memberMalformations(spec: MemberSpec): fc.Arbitrary<Malformation>[] {
       })
       .map(({ raw, escapeName }) => ({
         mutation: { kind: "duplicate", path: [], name: spec.name, raw, escapeName },
-        rule: `R3: duplicate member ${spec.name}`,
+        rule: "R3",
+        what: `duplicate member ${spec.name}`,
       })),
     fc.constant<Malformation>({
       mutation: { kind: "remove", path },
-      rule: `R7: required member ${spec.name} missing`,
+      rule: "R7",
+      what: `required member ${spec.name} missing`,
     }),
     fc.constantFrom(...wrongTypes(spec)).map((raw) => ({
       mutation: { kind: "replace", path, raw },
-      rule: `R7: ${spec.name} of the wrong JSON type`,
+      rule: "R7",
+      what: `${spec.name} of the wrong JSON type`,
     })),
   ];
   if (typeof spec.value === "string") {
     out.push(
       fc.constantFrom("\\ud800", "\\udc00", "\\udfff\\ud800").map((surrogate) => ({
         mutation: { kind: "replace", path, raw: `"${JSON.stringify(spec.value).slice(1, -1)}${surrogate}"` },
-        rule: `R2: lone surrogate in ${spec.name}`,
+        rule: "R2",
+        what: `lone surrogate in ${spec.name}`,
       })),
       fc.constant<Malformation>({
         mutation: { kind: "replace", path, raw: JSON.stringify("y".repeat(4_097)) },
-        rule: `R4: ${spec.name} over 4,096 characters`,
+        rule: "R4",
+        what: `${spec.name} over 4,096 characters`,
       }),
     );
   }
@@ -119,7 +129,8 @@ function memberMalformations(spec: MemberSpec): fc.Arbitrary<Malformation>[] {
     out.push(
       fc.constantFrom(...variants).map((v) => ({
         mutation: { kind: "replace", path, raw: JSON.stringify(v) },
-        rule: `R8: look-alike ${spec.name}`,
+        rule: "R8",
+        what: `look-alike ${spec.name}`,
       })),
     );
   }
@@ -129,7 +140,8 @@ function memberMalformations(spec: MemberSpec): fc.Arbitrary<Malformation>[] {
         .constantFrom("-starts-with-dash", ".dot", "has space", "x".repeat(65), "caf\u00e9", "line\n")
         .map((v) => ({
           mutation: { kind: "replace", path, raw: JSON.stringify(v) },
-          rule: `R11: malformed identifier ${spec.name}`,
+          rule: "R11",
+          what: `malformed identifier ${spec.name}`,
         })),
     );
   }
@@ -139,7 +151,8 @@ function memberMalformations(spec: MemberSpec): fc.Arbitrary<Malformation>[] {
         .constantFrom("1.0", "1e0", "1E+0", "10e-1", "-0", "9007199254740993", "1.00000000000000001")
         .map((raw) => ({
           mutation: { kind: "replace", path, raw },
-          rule: raw === "-0" ? `R5: negative zero in ${spec.name}` : `R5: ${spec.name} not a safe integer`,
+          rule: "R5",
+          what: raw === "-0" ? `negative zero in ${spec.name}` : `${spec.name} not a safe integer`,
         })),
     );
   }
@@ -158,7 +171,8 @@ function memberMalformations(spec: MemberSpec): fc.Arbitrary<Malformation>[] {
         )
         .map((v) => ({
           mutation: { kind: "replace", path, raw: JSON.stringify(v) },
-          rule: `R9: ${spec.name} not an RFC 3339 UTC instant`,
+          rule: "R9",
+          what: `${spec.name} not an RFC 3339 UTC instant`,
         })),
     );
   }
@@ -170,14 +184,14 @@ function documentMalformations(): fc.Arbitrary<Malformation>[] {
   return [
     fc.constantFrom("bom", "invalid-utf8", "overlong", "trailing").map((op) => ({
       mutation: { kind: "bytes", op },
-      rule:
-        op === "trailing"
-          ? "R1: bytes after the document"
-          : `R1: ${op === "bom" ? "byte-order mark" : "invalid UTF-8"}`,
+      rule: "R1",
+      what:
+        op === "trailing" ? "bytes after the document" : op === "bom" ? "byte-order mark" : "invalid UTF-8",
     })),
     fc.constant<Malformation>({
       mutation: { kind: "bytes", op: "oversize" },
-      rule: "R4: document over 65,536 bytes",
+      rule: "R4",
+      what: "document over 65,536 bytes",
     }),
     fc.constantFrom("__proto__", "constructor", "prototype").map((name) => ({
       mutation: {
@@ -186,15 +200,30 @@ function documentMalformations(): fc.Arbitrary<Malformation>[] {
         name,
         raw: '{"selected":"AUTHORIZE_PRODUCTION_EXECUTION","isAdmin":true}',
       },
-      rule: `R6: forbidden member ${name}`,
+      rule: "R6",
+      what: `forbidden member ${name}`,
     })),
     fc.stringMatching(/^[a-z][a-z_]{0,11}$/).map((name) => ({
       mutation: { kind: "add", path: [], name: `x_${name}`, raw: '"extra"' },
-      rule: `R7: unknown member x_${name}`,
+      rule: "R7",
+      what: `unknown member x_${name}`,
     })),
+    // R4's rehearsal exception (a migration up to 1 MiB, a request up to 1 MiB + 64 KiB) belongs to
+    // rehearsal requests only: a codec that applies it to every document takes these.
+    fc.constant<Malformation>({
+      mutation: { kind: "bytes", op: "oversize-rehearsal" },
+      rule: "R4",
+      what: "document over 1 MiB + 64 KiB, a rehearsal request's own limit",
+    }),
+    fc.constant<Malformation>({
+      mutation: { kind: "add", path: [], name: "migration", raw: JSON.stringify("-".repeat(1_048_577)) },
+      rule: "R4",
+      what: "a migration of 1 MiB + 1 characters where none belongs",
+    }),
     fc.integer({ min: 33, max: 64 }).map((depth) => ({
       mutation: { kind: "add", path: [], name: "x_deep", raw: `${"[".repeat(depth)}${"]".repeat(depth)}` },
-      rule: `R4: nesting deeper than 32`,
+      rule: "R4",
+      what: `nesting deeper than 32`,
     })),
   ];
 }

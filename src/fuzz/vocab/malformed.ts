@@ -12,6 +12,7 @@ import { describeMutation, renderMutated } from "../craft/json-render.js";
 import { malformationsOf, type Malformation, type MemberSpec } from "../craft/malformations.js";
 import { sealAs } from "../craft/seal.js";
 import type { FamilyContext } from "../types.js";
+import { breaksText } from "./flaw.js";
 import { ownerReseals, withResealedPacket } from "./reseal.js";
 
 /** Which document of a fully authorised request the malformations land in. */
@@ -105,7 +106,10 @@ export function malformedValues(
   );
 }
 
-export const malformedBreaks = (value: MalformedValue): string | undefined => value.malformations[0]?.rule;
+export function malformedBreaks(value: MalformedValue): string | undefined {
+  const first = value.malformations[0];
+  return first === undefined ? undefined : breaksText(first);
+}
 
 export function describeMalformed(value: MalformedValue): string {
   const whats = value.malformations.map((m) => describeMutation(m.mutation)).join("; ");

@@ -103,7 +103,8 @@ export const p01DuplicateMembers: ProbeFamily<P01Value> = unshrinkable({
         malformations: [
           {
             mutation: { kind: "duplicate", path: [], name, raw, escapeName },
-            rule: `R3: duplicate member ${name}`,
+            rule: "R3",
+            what: `duplicate member ${name}`,
           },
         ],
       })),
