@@ -9,7 +9,7 @@ export * from "./reseal.js";
 export * from "./strangers.js";
 export * from "./options.js";
 export * from "./blockers.js";
-export * from "./grants.js";
+export * from "./grants/index.js";
 export * from "./clone-markers.js";
 export * from "./replay-plan.js";
 export * from "./evidence/index.js";

@@ -1,28 +1,14 @@
 /**
- * P03's vocabulary (G2-G4): a fully authorised request for one action with one to three grant,
- * option or evidence problems. Every grant stays correctly sealed by the owner: what is wrong is
- * what the grants say, which ones are there, or what the packet allows. Which grants an action
- * needs comes from the fuzzer's own contract (grantsNeeded), never from the lane's policy.
+ * P03's problem table (G1-G4): what can be wrong with the grants, the option or the evidence of a
+ * fully authorised request. Which grants an action needs and which option permits it come from the
+ * fuzzer's own contract (grantsNeeded, weakestOptionFor), never from the lane's policy.
  */
-import { createHash } from "node:crypto";
 import fc from "fast-check";
-import {
-  ACTIONS,
-  encodeDocument,
-  formatTimestamp,
-  type Action,
-  type Grant,
-  type Option,
-} from "../../lane/index.js";
-import { grantsNeeded, OPTION_LADDER, weakestOptionFor } from "../contract/contract.js";
-import { authorizedParts, labelOf } from "../craft/authorized.js";
-import { chainByKey } from "../craft/chain-by-key.js";
-import { passingEvidence, request, validGrant } from "../craft/documents.js";
-import { entropy } from "../craft/entropy.js";
-import { renderMutated } from "../craft/json-render.js";
-import { keyOf, rawJws, sealAs } from "../craft/seal.js";
-import type { FamilyContext } from "../types.js";
-import { breaksText, type Explained } from "./flaw.js";
+import { ACTIONS, type Action, type Option } from "../../../lane/index.js";
+import { grantsNeeded, OPTION_LADDER, weakestOptionFor } from "../../contract/contract.js";
+import { chainByKey } from "../../craft/chain-by-key.js";
+import { entropy } from "../../craft/entropy.js";
+import { breaksText, type Explained } from "../flaw.js";
 
 export type GrantProblem =
   | { readonly kind: "missing" }
@@ -77,7 +63,7 @@ function grantProblem(action: Action): fc.Arbitrary<GrantProblem> {
   );
 }
 
-function problemArbitrary(action: Action): fc.Arbitrary<GrantRequestProblem> {
+export function problemArbitrary(action: Action): fc.Arbitrary<GrantRequestProblem> {
   const needed = grantsNeeded(action);
   const weaker = OPTION_LADDER.slice(0, OPTION_LADDER.indexOf(weakestOptionFor(action)));
   const grants = needed.map((_, i) =>
@@ -143,7 +129,9 @@ function problemsArbitrary(
 }
 
 export function grantValues(
-  problems: Pick<typeof GRANT_PROBLEMS, "arbitrary"> = GRANT_PROBLEMS,
+  problems: { readonly arbitrary: (action: Action) => fc.Arbitrary<GrantRequestProblem> } = {
+    arbitrary: problemArbitrary,
+  },
 ): fc.Arbitrary<GrantValue> {
   return chainByKey(fc.constantFrom(...ACTIONS), (action) =>
     fc.record({
@@ -215,150 +203,3 @@ export function grantBreaks(value: GrantValue): string | undefined {
 export function describeGrants(value: GrantValue): string {
   return `${value.action} request; ${value.problems.map((p) => explainGrantProblem(p, value.action).what).join("; ")}`;
 }
-
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-/** One grant of the request, with how it travels: once, twice, or twice under another header. */
-interface Slot {
-  grant: Grant;
-  twice?: "same-jws" | "resealed";
-}
-
-function applyGrantProblem(ctx: FamilyContext, slot: Slot, p: GrantProblem, label: string): Slot | undefined {
-  const now = ctx.now;
-  switch (p.kind) {
-    case "missing":
-      return undefined;
-    case "other-action": {
-      // The same label keeps the replaced grant's id and nonce: only the action differs.
-      const artifact = slot.grant.artifact_sha256 ?? sha256(`migration\0${label}`);
-      return {
-        grant: validGrant(
-          ctx,
-          p.action,
-          `${label}:${slot.grant.action}`,
-          p.action === "QT001_APPLY" ? { artifact_sha256: artifact } : {},
-        ),
-      };
-    }
-    case "other-packet":
-      return { grant: { ...slot.grant, packet_id: p.packetId } };
-    case "expired": {
-      const expires = now - p.agoSeconds;
-      return {
-        grant: {
-          ...slot.grant,
-          not_before: formatTimestamp(expires - 6 * 3_600),
-          expires_at: formatTimestamp(expires),
-        },
-      };
-    }
-    case "not-yet-valid": {
-      const from = now + p.aheadSeconds;
-      return {
-        grant: {
-          ...slot.grant,
-          not_before: formatTimestamp(from),
-          expires_at: formatTimestamp(from + 3_600),
-        },
-      };
-    }
-    case "twice":
-      return { ...slot, twice: p.how };
-  }
-}
-
-async function sealSlot(ctx: FamilyContext, slot: Slot): Promise<string[]> {
-  const grant = slot.grant;
-  const jws = await sealAs(ctx, "owner", "grant", grant);
-  if (slot.twice === undefined) return [jws];
-  if (slot.twice === "same-jws") return [jws, jws];
-  // The same grant under a header with its members in another order: another valid JWS string, so
-  // only the gate's own id and nonce checks can tell the two apart.
-  const owner = keyOf(ctx, "owner");
-  const header = JSON.stringify({ typ: "grant+jws", kid: owner.kid, alg: owner.alg });
-  return [jws, await rawJws(header, encodeDocument("grant", grant), owner)];
-}
-
-export async function renderGrants(value: GrantValue, ctx: FamilyContext): Promise<Uint8Array> {
-  const label = labelOf(value);
-  const parts = authorizedParts(ctx, label, value.action);
-  let packet = parts.packet;
-  let slots: Array<Slot | undefined> = parts.grants.map((grant) => ({ grant }));
-  const added: Slot[] = [];
-  let evidenceArtifact = parts.artifactSha256;
-  let withEvidence = value.action === "QT001_APPLY";
-
-  for (const problem of value.problems) {
-    switch (problem.place) {
-      case "grant": {
-        const slot = slots[problem.grant];
-        slots[problem.grant] = slot && applyGrantProblem(ctx, slot, problem.problem, label);
-        break;
-      }
-      case "pair": {
-        // Never combined with a problem on one grant, so the slots are still the authorised ones.
-        const [first, second] = slots;
-        if (first === undefined) throw new Error("an authorised request has at least one grant");
-        const shared = { [problem.shared]: first.grant[problem.shared] };
-        const twin =
-          second === undefined ? validGrant(ctx, first.grant.action, `${label}:second`) : second.grant;
-        slots = [first, { ...second, grant: { ...twin, ...shared } }];
-        break;
-      }
-      case "extra": {
-        const artifact = sha256(`migration\0${label}\0extra`);
-        added.push({
-          grant: validGrant(
-            ctx,
-            problem.action,
-            `${label}:extra:${problem.action}`,
-            problem.action === "QT001_APPLY" ? { artifact_sha256: artifact } : {},
-          ),
-        });
-        break;
-      }
-      case "option":
-        packet = { ...packet, selected: problem.selected };
-        break;
-      case "evidence":
-        if (problem.problem === "missing") withEvidence = false;
-        // Each side gets its own other digest: with both problems, grant and evidence must still
-        // disagree (one shared "other" value would make them agree again, and the request valid).
-        else if (problem.problem === "other-artifact")
-          evidenceArtifact = sha256(`other migration, evidence side\0${label}`);
-        else {
-          slots = slots.map((s) =>
-            s?.grant.action === "QT001_APPLY"
-              ? {
-                  ...s,
-                  grant: { ...s.grant, artifact_sha256: sha256(`other migration, grant side\0${label}`) },
-                }
-              : s,
-          );
-        }
-        break;
-    }
-  }
-
-  const packetJws = await sealAs(ctx, "owner", "decision-packet", packet);
-  const present = [...slots, ...added].filter((s): s is Slot => s !== undefined);
-  const grants = (await Promise.all(present.map((s) => sealSlot(ctx, s)))).flat();
-  let evidence: string | undefined;
-  if (withEvidence && evidenceArtifact !== undefined && parts.evidenceTree !== undefined) {
-    evidence = await sealAs(
-      ctx,
-      "rehearsal",
-      "evidence",
-      passingEvidence(ctx, label, evidenceArtifact, parts.evidenceTree, parts.packet.packet_id),
-    );
-  }
-  return renderMutated(request(ctx, label, value.action, packetJws, grants, evidence), []);
-}
-
-/** The grant problem table: drawn per action, explained, applied to one grant slot. */
-export const GRANT_PROBLEMS = {
-  arbitrary: problemArbitrary,
-  explain: explainGrantProblem,
-  apply: applyGrantProblem,
-};
