@@ -5,6 +5,11 @@ import { entropy } from "../craft/entropy.js";
 import { renderMutated } from "../craft/json-render.js";
 import { sealAs } from "../craft/seal.js";
 import type { FamilyContext, Step } from "../types.js";
+import { breaksText } from "./flaw.js";
+import type { RuleId } from "./rule-id.js";
+
+/** What a step breaks, in the words a finding shows: the rule is a RuleId, never free text. */
+const said = (rule: RuleId, what: string): string => breaksText({ rule, what });
 
 /**
  * Model-based sequences (G5). A scenario is a list of commands over a few grant pairs (a REAL_RUN
@@ -77,7 +82,7 @@ export function planReplay(commands: readonly ReplayCommand[]): Planned[] {
             kind: "attack",
             realRunOf,
             actionOf,
-            why: `G5: reuse of a spent grant (pairs ${realRunOf}/${actionOf})`,
+            why: said("G5", `reuse of a spent grant (pairs ${realRunOf}/${actionOf})`),
           });
         } else {
           spent.realRun.add(realRunOf);
@@ -93,7 +98,7 @@ export function planReplay(commands: readonly ReplayCommand[]): Planned[] {
             kind: "attack",
             realRunOf: c.pair,
             actionOf: c.pair,
-            why: `G5: reuse of spent grants (pair ${c.pair})`,
+            why: said("G5", `reuse of spent grants (pair ${c.pair})`),
           });
         } else {
           spent.realRun.add(c.pair);
@@ -103,7 +108,7 @@ export function planReplay(commands: readonly ReplayCommand[]): Planned[] {
             kind: "race",
             pair: c.pair,
             copies: c.copies,
-            why: `G5: ${c.copies} concurrent spends of one pair`,
+            why: said("G5", `${c.copies} concurrent spends of one pair`),
           });
         }
         break;
@@ -116,13 +121,17 @@ export function planReplay(commands: readonly ReplayCommand[]): Planned[] {
           realRunOf: c.pair,
           actionOf: c.pair,
           asked: c.asked,
-          why: `G8: a refused ${c.asked} request must not spend pair ${c.pair}'s grants`,
+          why: said("G8", `a refused ${c.asked} request must not spend pair ${c.pair}'s grants`),
         });
         break;
       case "resend":
         // Only a resend of something that was allowed is a replay; otherwise the command is dropped.
         if (allowedSteps.has(c.step))
-          planned.push({ kind: "resend", step: c.step, why: `G5: the exact bytes of step ${c.step} again` });
+          planned.push({
+            kind: "resend",
+            step: c.step,
+            why: said("G5", `the exact bytes of step ${c.step} again`),
+          });
         break;
     }
   }
