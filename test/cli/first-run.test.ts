@@ -81,6 +81,32 @@ describe("first run in an empty folder", () => {
     expect(existsSync(evidence)).toBe(true);
   }, 120_000);
 
+  it("rehearse refuses an evidence_dir behind a file before it touches the clone (exit 2)", async () => {
+    await writeFile(
+      join(cwd, "lane-bad.json"),
+      JSON.stringify({
+        clone: { engine: "pglite", data_dir: "clones/clone1" },
+        production: { databases: ["production"] },
+        keyring: ["secrets/keys/rehearsal.private.jwks.json", "secrets/keys/public.jwks.json"],
+        evidence_dir: "migration.sql/evidence",
+      }),
+    );
+    const result = await cliIn(cwd, [
+      "rehearse",
+      "--config",
+      "lane-bad.json",
+      "--migration",
+      "migration.sql",
+      "--mode",
+      "transactional",
+      "--packet-id",
+      "FIRST-RUN-1",
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(USER_ERROR("FILE_EXISTS"));
+    expect(result.stderr).toMatch(/lane-bad\.json: evidence_dir \S+: \S+migration\.sql is a file/);
+  });
+
   it("corpus add saves to ./failclosed/corpus by default, never into the package", async () => {
     await writeFile(join(cwd, "finding.json"), JSON.stringify(finding()));
     const saved = await cliIn(cwd, ["corpus", "add", "finding.json"]);

@@ -6,6 +6,7 @@ import { FailclosedError } from "../../kernel/errors.js";
 import { loadLaneConfig } from "../../lane/rehearsal/config.js";
 import { openLane } from "../../lane/rehearsal/lane.js";
 import { parseFlags, testModeFrom, usageError } from "../args.js";
+import { checkOutputDir } from "../../kernel/directories.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import { type Io, readInput } from "../io.js";
 
@@ -78,7 +79,11 @@ export async function rehearseCommand(args: readonly string[], io: Io): Promise<
       cause,
     });
   }
-  const lane = await openLane(loadLaneConfig(configPath), {
+  const config = loadLaneConfig(configPath);
+  // Evidence is written whatever the verdict (C7): a directory that cannot hold it is the
+  // configuration's error, told before the clone is touched, not a FAIL (internal_error) after.
+  await checkOutputDir(config.evidenceDir, `${configPath}: evidence_dir`);
+  const lane = await openLane(config, {
     testMode: testModeFrom(values["test-mode"], io.env),
   });
   try {
