@@ -101,9 +101,13 @@ describe("user errors exit 2 with their code", () => {
       [
         ["--target", "ftp://127.0.0.1:21", ...keyringFlags],
         "USAGE",
-        /--target takes an http:\/\/ URL, not ftp:/,
+        /--target takes an http:\/\/HOST:PORT URL, not ftp:\/\//,
       ],
-      [["--target", "not a url", ...keyringFlags], "USAGE", /--target takes an http:\/\/HOST:PORT URL/],
+      [
+        ["--target", "not a url", ...keyringFlags],
+        "USAGE",
+        /--target takes an http:\/\/HOST:PORT URL, not "not a url"/,
+      ],
       [["--corpus", "no-such-corpus"], "FILE_UNREADABLE", /--corpus \S*no-such-corpus: no such directory/],
       [["--corpus", "a-file"], "FILE_UNREADABLE", /--corpus \S*a-file: not a directory/],
       [["--report-dir", "a-file"], "FILE_EXISTS", /--report-dir \S*a-file: \S*a-file is a file/],
