@@ -135,7 +135,8 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       ...(values["report-dir"] === undefined ? {} : { reportDir: values["report-dir"] }),
       ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
       signal: controller.signal,
-      console: { stream: process.stderr, isTTY: process.stderr.isTTY },
+      // One seed line: the one onStart prints on stdout, not a second from the console on stderr.
+      console: { stream: process.stderr, isTTY: process.stderr.isTTY, seedLine: false },
       onStart: ({ seed }) => io.stdout(`seed ${seed} (replay this run with --seed ${seed})\n`),
     });
     switch (result.kind) {

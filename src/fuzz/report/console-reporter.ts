@@ -31,6 +31,11 @@ export interface ConsoleReporterOptions {
   readonly required?: GateRequirement;
   /** Colour the progress and the verdict; default: on a TTY unless NO_COLOR is set. */
   readonly colour?: boolean;
+  /**
+   * Print the seed line first (default true). The command line prints it on stdout itself, so it
+   * turns this off: on a terminal the user would otherwise read the seed twice.
+   */
+  readonly seedLine?: boolean;
 }
 
 type Event<T extends EngineEvent["type"]> = Extract<EngineEvent, { type: T }>;
@@ -107,7 +112,8 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       progress.runStart(event, now());
       lastTick = now();
       // The seed first: if anything below goes wrong, the run can still be repeated exactly.
-      stream.write(`${safe(`seed ${event.seed} (replay with --seed ${event.seed})`)}\n`);
+      if (options.seedLine !== false)
+        stream.write(`${safe(`seed ${event.seed} (replay with --seed ${event.seed})`)}\n`);
       const budget = event.budgetMs > 0 ? `, budget ${formatDuration(event.budgetMs)}` : "";
       print(
         `run ${event.runId}: ${event.families.length} families against ${printable(event.target, 120)}${budget}`,

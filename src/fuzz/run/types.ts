@@ -53,7 +53,7 @@ export interface RunOptions {
   /** Stops the run after the probes in flight; the report is then partial (interrupted). */
   readonly signal?: AbortSignal;
   /** Where progress goes; default none (the command line passes stderr). */
-  readonly console?: { readonly stream: ConsoleStream; readonly isTTY: boolean };
+  readonly console?: { readonly stream: ConsoleStream; readonly isTTY: boolean; readonly seedLine?: boolean };
   /** More reporters, after the console and the report files. */
   readonly reporters?: readonly Reporter[];
   /** Called with the run's seed and report directory before anything is fired. */

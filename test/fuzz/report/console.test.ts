@@ -108,6 +108,19 @@ describe("console reporter on a TTY", () => {
 });
 
 describe("console reporter in a log (not a TTY)", () => {
+  it("leaves the seed line to the command line when told to (one seed line, not two)", async () => {
+    const writes: string[] = [];
+    const reporter = consoleReporter({
+      stream: { write: (text: string) => writes.push(text) },
+      isTTY: false,
+      seedLine: false,
+      now: () => 0,
+    });
+    await reporter.onRunStart?.(runStart());
+    expect(writes.join("")).not.toContain("seed 123456");
+    expect(writes.join("")).toMatch(/^run 20251124T031500Z-a1b2c3: /);
+  });
+
   it("writes plain lines: seed first, periodic progress, each finding and family end", async () => {
     const h = harness(false);
     await drive(h, h.reporter);
