@@ -6,6 +6,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { finding } from "../fuzz/report/fixtures.js";
 import { cliIn, cliWithClosedReader, emptyFolder, USER_ERROR } from "./cli-process.js";
 
 let folder: Awaited<ReturnType<typeof emptyFolder>>;
@@ -119,6 +120,15 @@ describe("user errors exit 2 with their code", () => {
       expect(stdout, flags.join(" ")).toBe("");
     }
     expect(await readdir(cwd)).not.toContain("reports");
+  });
+
+  it("replay --regenerate refuses a missing --corpus instead of regenerating without seeds", async () => {
+    await writeFile(join(cwd, "finding.json"), JSON.stringify(finding()));
+    await expectUserError(
+      ["replay", "--regenerate", "--corpus", "no-such-corpus", "finding.json"],
+      "FILE_UNREADABLE",
+      /--corpus \S*no-such-corpus: no such directory/,
+    );
   });
 
   it("a closed stderr does not turn a user error into a crash", async () => {

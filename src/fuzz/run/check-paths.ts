@@ -14,9 +14,15 @@ export interface RunPaths {
 }
 
 export async function checkRunPaths(paths: RunPaths): Promise<CorpusLocation> {
-  const corpus = corpusLocation(paths.corpus);
+  const corpus = await checkedCorpus(paths.corpus);
+  await checkOutputDir(paths.reportDir, "--report-dir");
+  return corpus;
+}
+
+/** The corpus for a run or a replay: one named with --corpus must exist. */
+export async function checkedCorpus(flag: string | undefined): Promise<CorpusLocation> {
+  const corpus = corpusLocation(flag);
   // A corpus named on the command line and missing is a typo, not an empty corpus.
   if (corpus.explicit) await checkInputDir(corpus.seeds, "--corpus");
-  await checkOutputDir(paths.reportDir, "--report-dir");
   return corpus;
 }
