@@ -8,12 +8,17 @@ import { packageVersion } from "./version.js";
 /** The command line as a function: argv in, exit code out; everything printed goes through io. */
 export async function runCli(argv: readonly string[], io: Io): Promise<ExitCode> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    // No command is a usage error like any other: on stderr, with its code, exit 2.
+    io.stderr(`failclosed: USAGE: a command is required\n\n${mainUsage(packageVersion())}\n`);
+    return EXIT.USAGE;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? rest[0] : undefined;
     const command = topic === undefined ? undefined : COMMANDS.get(topic);
     if (topic !== undefined && command === undefined) return unknownCommand(topic, io);
     io.stdout(`${command?.usage ?? mainUsage(packageVersion())}\n`);
-    return name === undefined ? EXIT.USAGE : EXIT.OK;
+    return EXIT.OK;
   }
   if (name === "--version" || name === "-V") {
     io.stdout(`${packageVersion()}\n`);

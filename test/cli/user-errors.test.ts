@@ -43,6 +43,8 @@ describe("user errors exit 2 with their code", () => {
   it("help for an unknown command is a usage error; help for a known one is not", async () => {
     await expectUserError(["help", "nosuch"], "USAGE", /unknown command 'nosuch'/);
     await expectUserError(["nosuch"], "USAGE", /unknown command 'nosuch'/);
+    const none = await expectUserError([], "USAGE", /a command is required/);
+    expect(none).toBe("");
     const known = await cliIn(cwd, ["help", "corpus"]);
     expect(known.code).toBe(0);
     expect(known.stdout).toMatch(/^Usage: failclosed corpus add/);
