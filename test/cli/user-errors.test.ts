@@ -104,12 +104,12 @@ describe("user errors exit 2 with their code", () => {
       [
         ["--target", "ftp://127.0.0.1:21", ...keyringFlags],
         "USAGE",
-        /--target takes an http:\/\/HOST:PORT URL, not ftp:\/\//,
+        /--target takes an http:\/\/(HOST:PORT)? URL, not ftp:/,
       ],
       [
         ["--target", "not a url", ...keyringFlags],
         "USAGE",
-        /--target takes an http:\/\/HOST:PORT URL, not "not a url"/,
+        /--target takes an http:\/\/(HOST:PORT)? URL, not "not a url"/,
       ],
       [["--corpus", "no-such-corpus"], "FILE_UNREADABLE", /--corpus \S*no-such-corpus: no such directory/],
       [["--corpus", "a-file"], "FILE_UNREADABLE", /--corpus \S*a-file: not a directory/],
