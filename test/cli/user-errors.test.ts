@@ -69,6 +69,13 @@ describe("user errors exit 2 with their code", () => {
       "FILE_UNREADABLE",
       /--from a-file: not a directory/,
     );
+    await mkdir(join(cwd, "not-pglite"));
+    await writeFile(join(cwd, "not-pglite", "notes.txt"), "not a database\n");
+    await expectUserError(
+      ["clone", "create", "--from", "not-pglite", "--as", "c1", ...operator],
+      "USAGE",
+      /--from not-pglite is not a PGlite data directory/,
+    );
     await expectUserError(
       ["clone", "create", "--from", "empty", "--as", "c1", "--into", "a-file/x", ...operator],
       "FILE_EXISTS",

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { systemClock } from "../../kernel/clock.js";
 import { createClone } from "../../lane/rehearsal/clone/create.js";
 import { loadKeyring, requireSigner } from "../../lane/seal/keyring.js";
@@ -47,7 +48,12 @@ export async function cloneCommand(args: readonly string[], io: Io): Promise<Exi
   const isUrl = /^postgres(ql)?:\/\//.test(from);
   if (isUrl && values.into !== undefined) throw usageError("--into is for PGlite clones only", CLONE_USAGE);
   // Checked here so that a typo is a usage error (exit 2) before any database is touched.
-  if (!isUrl && from !== "empty") await checkInputDir(from, "--from");
+  if (!isUrl && from !== "empty") {
+    await checkInputDir(from, "--from");
+    // Any other directory would be copied and silently grow a fresh, empty cluster: not a clone.
+    if (!existsSync(join(from, "PG_VERSION")))
+      throw usageError(`--from ${from} is not a PGlite data directory (it has no PG_VERSION)`, CLONE_USAGE);
+  }
   if (!isUrl) await checkOutputDir(values.into ?? ".", "--into");
   const toDir = resolve(values.into ?? ".", name);
   const source = isUrl
