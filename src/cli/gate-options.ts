@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { isLedgerId } from "../lane/gate/ledger/identity.js";
 import { databaseLocation, type DatabaseLocation } from "../lane/db/open.js";
+import { checkOutputDir } from "../kernel/directories.js";
 import { FailclosedError } from "../kernel/errors.js";
 import { isUtcTimestamp, timestampSeconds } from "../lane/codec/formats.js";
 import { fixedClock, type Clock } from "../kernel/clock.js";
@@ -90,6 +91,9 @@ export async function gateSetup(values: GateFlagValues, io: Io, usage: string): 
               ? undefined
               : DEFAULT_GATE_DATA_DIR),
         });
+  // A data directory with a file in its place is the user's error (exit 2), told before PGlite starts.
+  if (database.engine === "pglite" && database.dataDir !== undefined)
+    await checkOutputDir(database.dataDir, "--data-dir");
   const testMode = testModeFrom(values["test-mode"], io.env);
   const keyring = await loadKeyring(values.keyring, { testMode });
   let clock: Clock | undefined;

@@ -91,7 +91,7 @@ describe("user errors exit 2 with their code", () => {
     await expectUserError(["tree", "--verify", id, "no-such-dir"], "FILE_UNREADABLE", /no such directory/);
   });
 
-  it("a PGlite data directory that is a file is named, not [object Object]", async () => {
+  it("a gate --data-dir that is a file is a user error, not an internal one or [object Object]", async () => {
     const result = await cliIn(cwd, [
       "decide",
       "--test-mode",
@@ -101,8 +101,8 @@ describe("user errors exit 2 with their code", () => {
       "a-file",
     ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(USER_ERROR("DATABASE_UNAVAILABLE"));
-    expect(result.stderr).toMatch(/file system error ENOTDIR/);
+    expect(result.stderr).toMatch(USER_ERROR("FILE_EXISTS"));
+    expect(result.stderr).toMatch(/--data-dir a-file: \S*a-file is a file, not a directory/);
     expect(result.stderr).not.toContain("[object Object]");
   }, 60_000);
 
