@@ -9,7 +9,7 @@ import {
   REPORT_FILE,
 } from "../../fuzz/report/index.js";
 import type { Report } from "../../fuzz/report-types.js";
-import { gateExtras, GATE_EXTRAS_FLAGS, GATE_EXTRAS_USAGE } from "../gate-extras.js";
+import { gateExtras, GATE_EXTRAS_FLAGS, GATE_EXTRAS_USAGE, prepareReports } from "../gate-extras.js";
 import { parseFlags, usageError } from "../args.js";
 import type { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -47,8 +47,9 @@ export async function gateCommand(args: readonly string[], io: Io): Promise<Exit
     values.require === undefined ? RELEASE_FAMILIES : values.require.split(",").filter((id) => id !== "");
   const reports: Report[] = [];
   for (const path of positionals) reports.push(await readReport(await reportPath(path)));
-  const result = evaluateGate(reports, { families });
+  const prepared = await prepareReports(values, reports, io);
+  const result = evaluateGate(prepared.reports, { families });
   io.stdout(`${formatGate(result)}\n`);
-  await gateExtras(values, reports, result, io);
+  await gateExtras(values, prepared, result, io);
   return gateExitCode(result);
 }

@@ -1,6 +1,7 @@
 import { appendFile } from "node:fs/promises";
 import type { Report } from "../report-types.js";
 import type { GateResult } from "../release/types.js";
+import type { BaselineOutcome } from "../baseline/apply.js";
 import { githubAnnotations, githubStepSummary } from "./github.js";
 
 /**
@@ -13,9 +14,10 @@ export async function writeGithubOutputs(
   reports: readonly Report[],
   result: GateResult,
   stdout: (text: string) => void,
+  baseline?: BaselineOutcome,
 ): Promise<void> {
   if (env["GITHUB_ACTIONS"] !== "true") return;
-  stdout(`${githubAnnotations(reports, result).join("\n")}\n`);
+  stdout(`${githubAnnotations(reports, result, baseline).join("\n")}\n`);
   const summary = env["GITHUB_STEP_SUMMARY"];
   if (summary !== undefined && summary !== "") await appendFile(summary, githubStepSummary(reports, result));
 }

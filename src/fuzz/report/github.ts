@@ -7,6 +7,7 @@
 import type { FamilyResult, Finding } from "../types.js";
 import type { Report } from "../report-types.js";
 import type { GateFamily, GateResult } from "../release/types.js";
+import type { BaselineOutcome } from "../baseline/apply.js";
 import { replayCommand } from "./finding-file.js";
 import { type Annotation, workflowCommand } from "./github-command.js";
 import { mdText } from "./markdown-escape.js";
@@ -31,8 +32,34 @@ function findingAnnotation(report: Report, family: FamilyResult, finding: Findin
   };
 }
 
-export function githubAnnotations(reports: readonly Report[], result: GateResult): string[] {
-  const annotations: Annotation[] = [];
+/** Known findings and the baseline's stale entries, as warnings. */
+function baselineAnnotations(baseline: BaselineOutcome | undefined): Annotation[] {
+  if (baseline === undefined) return [];
+  return [
+    ...baseline.known.map(({ finding, entry, runId }) => ({
+      level: "warning" as const,
+      title: `failclosed ${finding.family}: known finding (baseline until ${entry.expires})`,
+      message: `${finding.id} in run ${runId}: ${printable(finding.reason, 300)}\naccepted: ${printable(entry.reason, 300)}`,
+    })),
+    ...baseline.expired.map((entry) => ({
+      level: "warning" as const,
+      title: "failclosed baseline: expired entry",
+      message: `${entry.fingerprint} (${entry.family}) expired on ${entry.expires}: it accepts nothing`,
+    })),
+    ...baseline.unused.map((entry) => ({
+      level: "warning" as const,
+      title: "failclosed baseline: unused entry",
+      message: `${entry.fingerprint} (${entry.family}) matched no finding: remove it`,
+    })),
+  ];
+}
+
+export function githubAnnotations(
+  reports: readonly Report[],
+  result: GateResult,
+  baseline?: BaselineOutcome,
+): string[] {
+  const annotations: Annotation[] = baselineAnnotations(baseline);
   for (const report of reports) {
     for (const family of report.families) {
       for (const finding of family.findings) annotations.push(findingAnnotation(report, family, finding));
