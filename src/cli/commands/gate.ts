@@ -9,7 +9,13 @@ import {
   REPORT_FILE,
 } from "../../fuzz/report/index.js";
 import type { Report } from "../../fuzz/report-types.js";
-import { gateExtras, GATE_EXTRAS_FLAGS, GATE_EXTRAS_USAGE, prepareReports } from "../gate-extras.js";
+import {
+  checkExtras,
+  gateExtras,
+  GATE_EXTRAS_FLAGS,
+  GATE_EXTRAS_USAGE,
+  prepareReports,
+} from "../gate-extras.js";
 import { parseFlags, usageError } from "../args.js";
 import type { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -43,6 +49,7 @@ export async function gateCommand(args: readonly string[], io: Io): Promise<Exit
     return 0;
   }
   if (positionals.length === 0) throw usageError("at least one report is required", GATE_USAGE);
+  checkExtras(values, GATE_USAGE);
   const families =
     values.require === undefined ? RELEASE_FAMILIES : values.require.split(",").filter((id) => id !== "");
   const reports: Report[] = [];
@@ -50,6 +57,6 @@ export async function gateCommand(args: readonly string[], io: Io): Promise<Exit
   const prepared = await prepareReports(values, reports, io);
   const result = evaluateGate(prepared.reports, { families });
   io.stdout(`${formatGate(result)}\n`);
-  await gateExtras(values, prepared, result, io);
+  await gateExtras(values, positionals, families, prepared, result, io);
   return gateExitCode(result);
 }
