@@ -140,3 +140,14 @@ describe("GitHub Actions output", () => {
     expect(quiet.stdout).not.toMatch(/^::/m);
   });
 });
+
+describe("the workflow users copy", () => {
+  it("docs/operating.md shows examples/github/failclosed-nightly.yml as it is, with SARIF upload and the gate", async () => {
+    const yml = await readFile("examples/github/failclosed-nightly.yml", "utf8");
+    expect(await readFile("docs/operating.md", "utf8")).toContain(yml);
+    expect(yml).toContain("npx failclosed gate reports/failclosed-shard-* --sarif failclosed.sarif");
+    expect(yml).toContain("github/codeql-action/upload-sarif@v3");
+    expect(yml).toContain("security-events: write");
+    expect(yml).toMatch(/--shard \$\{\{ matrix\.shard \}\}\/4/);
+  });
+});
