@@ -195,6 +195,15 @@ describe("failclosed attest evidence", () => {
   });
 });
 
+describe("the command line lists it", () => {
+  it("failclosed --help names attest; attest --help and gate --help show the flags", async () => {
+    expect((await cli(["--help"])).stdout).toMatch(/^ {2}attest /m);
+    expect((await cli(["attest", "--help"])).stdout).toContain("Usage: failclosed attest evidence SEAL");
+    const gate = (await cli(["gate", "--help"])).stdout;
+    for (const flag of ["--sarif FILE", "--baseline FILE", "--attest FILE"]) expect(gate).toContain(flag);
+  });
+});
+
 describe("failclosed gate --attest", () => {
   it("writes the decision as a SLSA VSA naming every report and the pass rate, verified by sigstore-js", async () => {
     await mkdir(join(root.dir, "reports", "a"), { recursive: true });
