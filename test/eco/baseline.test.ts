@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -17,6 +17,7 @@ import type { Report } from "../../src/fuzz/report-types.js";
 import type { Finding } from "../../src/fuzz/types.js";
 import { family, finding, report, withFamily } from "../fuzz/report/fixtures.js";
 import { cli } from "./cli.js";
+import { sarifSchemaErrors } from "./sarif-schema.js";
 
 const NOW = Date.parse("2026-12-06T12:00:00Z");
 const crash = finding({
@@ -146,6 +147,16 @@ describe("applying a baseline", () => {
     expect(known.stdout).toContain(`warning: known finding ${crash.id}`);
     expect(known.stdout).toContain("PASS: pass rate 10/10");
     expect((await cli(["gate", "night"], { cwd: dir })).code).toBe(1);
+    const sarif = await cli(["gate", "night", "--baseline", "baseline.json", "--sarif", "out.sarif"], {
+      cwd: dir,
+    });
+    expect(sarif.code).toBe(0);
+    const log = JSON.parse(await readFile(join(dir, "out.sarif"), "utf8")) as {
+      runs: { results: { suppressions?: { status: string; justification: string }[] }[] }[];
+    };
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    expect(log.runs[0]?.results[0]?.suppressions?.[0]).toMatchObject({ status: "accepted" });
+    expect(log.runs[0]?.results[0]?.suppressions?.[0]?.justification).toContain(`until ${expires}`);
     await writeFile(join(dir, "bad.json"), "{}");
     const bad = await cli(["gate", "night", "--baseline", "bad.json"], { cwd: dir });
     expect(bad.code).toBe(2);
