@@ -13,6 +13,7 @@ import { replayCommand, REPLAY_USAGE } from "./commands/replay.js";
 import { gateCommand, GATE_USAGE } from "./commands/gate.js";
 import { corpusCommand, CORPUS_USAGE } from "./commands/corpus.js";
 import { ledgerCommand, LEDGER_USAGE } from "./commands/ledger.js";
+import { attestCommand, ATTEST_USAGE } from "./commands/attest.js";
 
 export interface Command {
   readonly summary: string;
@@ -44,6 +45,14 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
       summary: "corpus add FINDING.json: save a finding for every later run to replay first",
       usage: CORPUS_USAGE,
       run: corpusCommand,
+    },
+  ],
+  [
+    "attest",
+    {
+      summary: "attest evidence SEAL: sealed rehearsal evidence as an in-toto Statement in a DSSE envelope",
+      usage: ATTEST_USAGE,
+      run: attestCommand,
     },
   ],
   [

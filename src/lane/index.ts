@@ -33,4 +33,5 @@ export * from "./seal/verify.js";
 export * from "./server/gate-service.js";
 export * from "./server/http.js";
 export * from "./server/lane-service.js";
+export * from "./server/service.js";
 export * from "./server/stdio.js";

@@ -64,6 +64,7 @@ describe("failclosed run on the reference lane", () => {
       "junit.xml",
       "report.html",
       "report.json",
+      "report.sarif",
       "summary.md",
     ]);
     const gate = await cli(["gate", reportDir]);

@@ -9,6 +9,13 @@ import {
   REPORT_FILE,
 } from "../../fuzz/report/index.js";
 import type { Report } from "../../fuzz/report-types.js";
+import {
+  checkExtras,
+  gateExtras,
+  GATE_EXTRAS_FLAGS,
+  GATE_EXTRAS_USAGE,
+  prepareReports,
+} from "../gate-extras.js";
 import { parseFlags, usageError } from "../args.js";
 import type { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -20,6 +27,7 @@ e.g. every shard of a nightly run) and passes only when every required family is
 its minimum runs, every control held, and no finding, canary or interruption appeared. Prints the
 pass rate as N/10.
   --require IDS   the families that must be closed, comma-separated (default P01..P10)
+${GATE_EXTRAS_USAGE}
 Exit 0 pass, 1 a finding or a failed control, 2 inconclusive or missing families, 3 a canary.`;
 
 async function reportPath(path: string): Promise<string> {
@@ -33,7 +41,7 @@ async function reportPath(path: string): Promise<string> {
 export async function gateCommand(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseFlags(
     args,
-    { require: { type: "string" }, help: { type: "boolean", short: "h" } },
+    { require: { type: "string" }, ...GATE_EXTRAS_FLAGS, help: { type: "boolean", short: "h" } },
     GATE_USAGE,
   );
   if (values.help === true) {
@@ -41,11 +49,14 @@ export async function gateCommand(args: readonly string[], io: Io): Promise<Exit
     return 0;
   }
   if (positionals.length === 0) throw usageError("at least one report is required", GATE_USAGE);
+  checkExtras(values, GATE_USAGE);
   const families =
     values.require === undefined ? RELEASE_FAMILIES : values.require.split(",").filter((id) => id !== "");
   const reports: Report[] = [];
   for (const path of positionals) reports.push(await readReport(await reportPath(path)));
-  const result = evaluateGate(reports, { families });
+  const prepared = await prepareReports(values, reports, io);
+  const result = evaluateGate(prepared.reports, { families });
   io.stdout(`${formatGate(result)}\n`);
+  await gateExtras(values, positionals, families, prepared, result, io);
   return gateExitCode(result);
 }

@@ -7,6 +7,7 @@ import type { GateRequirement } from "../release/types.js";
 import { HTML_FILE, renderHtml } from "./html.js";
 import { JUNIT_FILE, renderJunit } from "./junit.js";
 import { REPORT_FILE, renderReportJson } from "./report-json.js";
+import { SARIF_FILE, renderSarif } from "./sarif.js";
 import { SUMMARY_FILE, renderSummaryMarkdown } from "./summary-md.js";
 
 type Event<T extends EngineEvent["type"]> = Extract<EngineEvent, { type: T }>;
@@ -28,6 +29,7 @@ export function renderRunFiles(
     { name: JUNIT_FILE, text: renderJunit(report) },
     { name: SUMMARY_FILE, text: renderSummaryMarkdown(report, options) },
     { name: HTML_FILE, text: renderHtml(report, history, options) },
+    { name: SARIF_FILE, text: renderSarif([report]) },
   ];
 }
 

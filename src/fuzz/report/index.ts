@@ -19,6 +19,8 @@ export {
 } from "./summary-md.js";
 export { writeHtml, renderHtml, HTML_FILE, type HtmlOptions } from "./html.js";
 export { consoleReporter, type ConsoleReporterOptions, type ConsoleStream } from "./console-reporter.js";
+export { writeSarif, renderSarif, familyFile, SARIF_FILE, type SarifOptions } from "./sarif.js";
+export { findingFingerprint, inconclusiveFingerprint, FINGERPRINT_KEY } from "./sarif-fingerprint.js";
 export { fileReporter, renderRunFiles, type FileReporterOptions } from "./file-reporter.js";
 export { evaluateGate } from "../release/release-gate.js";
 export { formatGate, gateExitCode } from "../release/format.js";

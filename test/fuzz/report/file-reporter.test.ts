@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CanaryInOutputError, fileReporter, readReport } from "../../../src/fuzz/report/index.js";
 import { clean, family, finding, listFiles, report, runStart, tempDir, withFamily } from "./fixtures.js";
 
-const ALL = ["junit.xml", "report.html", "report.json", "summary.md"];
+const ALL = ["junit.xml", "report.html", "report.json", "report.sarif", "summary.md"];
 const found = finding();
 const withFinding = withFamily(report(), family("P02", { status: { kind: "finding" }, findings: [found] }));
 

@@ -1,0 +1,47 @@
+/**
+ * One family fuzzed against the reference lane with one component swapped for a flawed one from
+ * test/fixtures/flawed-components/, as test/probes/flawed-lanes.test.ts does: a finding whose
+ * flaw is known, for the formats that must name it stably.
+ */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { canariesFromJwks } from "../../src/fuzz/canary/index.js";
+import { runFuzz } from "../../src/fuzz/engine/engine.js";
+import { ORACLES } from "../../src/fuzz/oracles/index.js";
+import type { Report } from "../../src/fuzz/report-types.js";
+import { openReferenceTarget, type ReferenceComponents } from "../../src/fuzz/targets/reference.js";
+import type { ProbeFamily } from "../../src/fuzz/types.js";
+import { fixedClock } from "../../src/kernel/clock.js";
+
+export async function fuzzFlawed(
+  family: ProbeFamily,
+  components: ReferenceComponents,
+  seed: number,
+): Promise<Report> {
+  const workDir = await mkdtemp(join(tmpdir(), "failclosed-eco-flawed-"));
+  return runFuzz({
+    families: [family],
+    openTarget: (kut, now) =>
+      openReferenceTarget({
+        keyringSources: kut.sources,
+        clock: fixedClock(now),
+        workDir,
+        testMode: true,
+        gateKid: kut.kids.gate,
+        rehearsalKid: kut.kids.rehearsal,
+        components,
+      }),
+    oracles: ORACLES,
+    canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
+    seed,
+    runs: family.minRuns,
+    budgetMs: 100_000,
+    concurrency: 1,
+    familyConcurrency: 1,
+    timeoutMs: 15_000,
+    signal: new AbortController().signal,
+    reporters: [],
+    freshTargets: true,
+  });
+}
