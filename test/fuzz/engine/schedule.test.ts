@@ -150,7 +150,7 @@ describe("the smoke round", () => {
     };
     const target = loggingTarget({}, true);
     const report = await runFuzz(
-      config([failing as ProbeFamily, family("A2")], target, {
+      config([failing, family("A2")], target, {
         oracles: [shrinking],
         concurrency: 2,
         familyConcurrency: 2,
