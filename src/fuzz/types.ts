@@ -258,7 +258,13 @@ export interface Oracle {
  */
 export type Judgement =
   | { readonly kind: "pass" }
-  | { readonly kind: "fail"; readonly oracle: Oracle; readonly reason: string }
+  | {
+      readonly kind: "fail";
+      readonly oracle: Oracle;
+      readonly reason: string;
+      /** What the target did: a hang is confirmed with more time before it counts (family-run.ts). */
+      readonly outcome: OutcomeKind;
+    }
   | { readonly kind: "error"; readonly detail: string };
 
 /** A probe that made an oracle fail, confirmed by firing its bytes again, or flaky if not. */

@@ -88,6 +88,11 @@ async function extrasOf(family: ProbeFamily, value: unknown, ctx: FamilyContext)
   return { ...(steps === undefined ? {} : { steps }), ...(cloneSetup === undefined ? {} : { cloneSetup }) };
 }
 
+/** A hang is fired again with four times the probe timeout (a minute at the default 15 s). */
+function recheckTimeout(timeoutMs: number): number {
+  return 4 * timeoutMs;
+}
+
 /** Timers take at most 2^31-1 ms; a longer (or infinite) wait would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -240,9 +245,13 @@ export class FamilyRun {
     const { family } = this.#s;
     const findings: Finding[] = [...(this.#s.replayed ?? [])];
     if (this.#failure !== undefined) {
-      const finding = await this.#confirm(this.#failure);
-      findings.push(finding);
-      await this.#s.emit({ type: "finding", finding });
+      const confirmed = await this.#confirm(this.#failure);
+      if ("slowMachine" in confirmed) {
+        this.#inconclusive ??= confirmed.slowMachine;
+      } else {
+        findings.push(confirmed);
+        await this.#s.emit({ type: "finding", finding: confirmed });
+      }
     }
     const result: FamilyResult = {
       family: family.id,
@@ -264,29 +273,48 @@ export class FamilyRun {
 
   /**
    * A failure becomes a finding only after its minimal bytes are fired again: if the same oracle
-   * fails again it is confirmed, otherwise flaky (which still blocks the release gate).
+   * fails again it is confirmed, otherwise flaky (which still blocks the release gate). A hang is
+   * fired again with generous time (HANG_RECHECK): one that then answers was the machine's
+   * slowness, not the target's, and makes the family inconclusive with a hint, never a finding.
    */
-  async #confirm(failure: Failure): Promise<Finding> {
+  async #confirm(failure: Failure): Promise<Finding | { readonly slowMachine: string }> {
     const { family, ctx } = this.#s;
     const rule = family.breaks(failure.value, ctx) ?? "control";
     const bytes = await family.render(failure.value, ctx);
     const extras = await extrasOf(family, failure.value, ctx);
     const steps = extras.steps;
     const probe = probeOf(family, bytes, failure.seed, failure.path, family.describe(failure.value), rule);
+    const hang = failure.judgement.outcome === "timed_out";
+    const timeoutMs = hang ? recheckTimeout(this.#s.fire.timeoutMs) : this.#s.fire.timeoutMs;
     let confirmed = false;
-    for (let attempt = 0; attempt < 2 && !confirmed; attempt++) {
+    let passed = 0;
+    const attempts = 2;
+    for (let attempt = 0; attempt < attempts && !confirmed; attempt++) {
       const fresh = this.#s.freshTarget;
       const target = fresh === undefined ? undefined : await fresh().catch(() => undefined);
       try {
         // A fresh target is this probe's alone: no other probe's state snapshots to guard.
-        const fire = target === undefined ? this.#s.fire : { ...this.#s.fire, target, stateLock: undefined };
+        const fire =
+          target === undefined
+            ? { ...this.#s.fire, timeoutMs }
+            : { ...this.#s.fire, target, timeoutMs, stateLock: undefined };
         const again = await fireProbe(probe, extras, fire);
         this.#probes++;
-        confirmed = again.kind === "fail" && again.oracle.name === failure.judgement.oracle.name;
+        if (again.kind === "pass") passed++;
+        confirmed =
+          again.kind === "fail" &&
+          again.oracle.name === failure.judgement.oracle.name &&
+          (!hang || again.outcome === "timed_out");
       } finally {
         await target?.close().catch(() => undefined);
       }
     }
+    if (hang && passed === attempts)
+      return {
+        slowMachine:
+          `a probe got no answer within ${this.#s.fire.timeoutMs} ms, then passed twice within ${timeoutMs} ms ` +
+          `when fired again: the machine was too slow for the probe timeout; give probes more time with --timeout`,
+      };
     return {
       id: findingId(family.id, bytes),
       family: family.id,

@@ -32,36 +32,33 @@ export interface FireContext {
   readonly stateLock?: StateLock;
 }
 
-/** A judged request, and whether the target must be brought back (it hung or crashed). */
-export interface Fired {
-  readonly judgement: Judgement;
-  readonly restart: boolean;
-}
-
 export interface FireOptions {
   readonly via?: (bytes: Uint8Array, timeoutMs: number) => Promise<Outcome>;
   readonly step?: StepPlace;
 }
 
-function needsRestart(outcome: Outcome): boolean {
-  return outcome.kind === "timed_out" || outcome.kind === "crashed";
+/**
+ * Brings the target back after a hang or a crash, at once and inside the caller's hold of the
+ * state lock: the next probe, whoever fires it, meets a target restarted once. (A restart put off
+ * until the lock is free could stop a target another probe had just brought back: a child process
+ * started afresh, an in-process generation opened again.)
+ */
+export async function restartAfter(outcomes: readonly Outcome[], target: Target): Promise<void> {
+  if (outcomes.some((o) => o.kind === "timed_out" || o.kind === "crashed"))
+    await target.restart().catch(() => undefined);
 }
 
-/**
- * Fires one request expected as `expectation` and judges it. The target is not restarted here:
- * the caller does, once it may change the state (after its lock is released, or inside a
- * scenario that holds the lock alone).
- */
+/** Fires one request expected as `expectation` and judges it; a hang or a crash restarts the target. */
 export async function fireOnce(
   probe: Probe,
   expectation: Expectation,
   ctx: FireContext,
   options: FireOptions = {},
-): Promise<Fired> {
+): Promise<Judgement> {
   const { target } = ctx;
-  const failed = (where: string, error: unknown): Fired => ({
-    judgement: { kind: "error", detail: `${where}: ${redactedError(error, ctx.canaries)}` },
-    restart: false,
+  const failed = (where: string, error: unknown): Judgement => ({
+    kind: "error",
+    detail: `${where}: ${redactedError(error, ctx.canaries)}`,
   });
   let before: StateSnapshot | undefined;
   try {
@@ -73,6 +70,7 @@ export async function fireOnce(
     options.via === undefined
       ? await target.fire(probe.operation, probe.bytes, ctx.timeoutMs)
       : await options.via(probe.bytes, ctx.timeoutMs);
+  await restartAfter([outcome], target);
   let after: StateSnapshot | undefined;
   try {
     after =
@@ -80,9 +78,9 @@ export async function fireOnce(
         ? undefined
         : await target.state?.(probe.operation);
   } catch (error) {
-    return { ...failed("state after probe", error), restart: needsRestart(outcome) };
+    return failed("state after probe", error);
   }
-  const judgement = await judgeAll(
+  return judgeAll(
     ctx.oracles,
     oracleInput({
       probe,
@@ -95,33 +93,15 @@ export async function fireOnce(
       sealedBy: ctx.sealedBy,
     }),
   );
-  return { judgement, restart: needsRestart(outcome) };
-}
-
-/** Brings the target back after a hang or a crash; a failed restart shows on the next probe. */
-export async function restartTarget(ctx: FireContext): Promise<void> {
-  const restart = (): Promise<void> => ctx.target.restart().catch(() => undefined);
-  await (ctx.stateLock === undefined ? restart() : ctx.stateLock.exclusive(restart));
 }
 
 /**
  * Fires one probe alone, expected as its role says, and judges it: an attack holds the state lock
- * shared, a control alone (it spends grants). A target that hung or crashed is restarted after,
- * alone, so that no other attack's snapshots span the restart.
+ * shared, a control alone (it spends grants).
  */
-export async function fireAndJudge(
-  probe: Probe,
-  ctx: FireContext,
-  via?: FireOptions["via"],
-): Promise<Judgement> {
-  const fire = (): Promise<Fired> => fireOnce(probe, probe.role, ctx, via === undefined ? {} : { via });
+export function fireAndJudge(probe: Probe, ctx: FireContext, via?: FireOptions["via"]): Promise<Judgement> {
+  const fire = (): Promise<Judgement> => fireOnce(probe, probe.role, ctx, via === undefined ? {} : { via });
   const lock = ctx.stateLock;
-  const fired =
-    lock === undefined
-      ? await fire()
-      : probe.role === "attack"
-        ? await lock.shared(fire)
-        : await lock.exclusive(fire);
-  if (fired.restart) await restartTarget(ctx);
-  return fired.judgement;
+  if (lock === undefined) return fire();
+  return probe.role === "attack" ? lock.shared(fire) : lock.exclusive(fire);
 }

@@ -1,7 +1,7 @@
 import { answerOf } from "../oracles/answer.js";
 import { judgeAll, oracleInput } from "../oracles/judge.js";
 import type { Finding, Judgement, Probe, Step, StepPlace } from "../types.js";
-import { fireOnce, type FireContext, type Fired } from "./fire.js";
+import { fireOnce, restartAfter, type FireContext } from "./fire.js";
 
 /** Of several judgements of one step, the first failure, else the first error, else a pass. */
 function worst(judgements: readonly Judgement[]): Judgement {
@@ -16,10 +16,11 @@ function worst(judgements: readonly Judgement[]): Judgement {
  * the oracles for a race: leaks and structure on its own answer, the race oracle (G5: exactly one
  * allowed) on all of them.
  */
-async function fireRace(probe: Probe, copies: number, step: StepPlace, ctx: FireContext): Promise<Fired> {
+async function fireRace(probe: Probe, copies: number, step: StepPlace, ctx: FireContext): Promise<Judgement> {
   const outcomes = await Promise.all(
     Array.from({ length: copies }, () => ctx.target.fire(probe.operation, probe.bytes, ctx.timeoutMs)),
   );
+  await restartAfter(outcomes, ctx.target);
   const answers = outcomes.map((outcome) => answerOf(probe.operation, outcome));
   const judgements = await Promise.all(
     outcomes.map((outcome, copy) =>
@@ -38,16 +39,13 @@ async function fireRace(probe: Probe, copies: number, step: StepPlace, ctx: Fire
       ),
     ),
   );
-  return {
-    judgement: worst(judgements),
-    restart: outcomes.some((o) => o.kind === "timed_out" || o.kind === "crashed"),
-  };
+  return worst(judgements);
 }
 
 /**
  * Fires a scenario's steps in order, the caller holding the state lock alone: setups are expected
  * allowed (the sequence oracle), attacks refused, races judged together. The first step whose
- * judgement is not a pass decides; a target that hung or crashed is restarted before the next step.
+ * judgement is not a pass decides.
  */
 export async function fireScenario(
   base: Probe,
@@ -57,18 +55,17 @@ export async function fireScenario(
   for (const [index, step] of steps.entries()) {
     const place: StepPlace = { index, count: steps.length };
     const probe: Probe = { ...base, bytes: step.bytes };
-    let fired: Fired;
+    let judgement: Judgement;
     switch (step.kind) {
       case "setup":
       case "attack":
-        fired = await fireOnce(probe, step.kind, ctx, { step: place });
+        judgement = await fireOnce(probe, step.kind, ctx, { step: place });
         break;
       case "race":
-        fired = await fireRace(probe, step.copies, place, ctx);
+        judgement = await fireRace(probe, step.copies, place, ctx);
         break;
     }
-    if (fired.restart) await ctx.target.restart().catch(() => undefined);
-    if (fired.judgement.kind !== "pass") return fired.judgement;
+    if (judgement.kind !== "pass") return judgement;
   }
   return { kind: "pass" };
 }

@@ -1,7 +1,8 @@
 /**
  * The order a run fires its families in (issues #12, #15): first every family's saved failures,
- * then a smoke round of interleaved rounds, one probe of every family each, controls alongside,
- * so that every family fires its first probes within seconds; then the long tail, chunk by chunk,
+ * then a smoke round: every family, controls alongside, fires a few single probes, one in flight
+ * each, so that the target serves every family's first probe before anyone's second and every
+ * family fires its first probes within seconds; then, per family, the long tail, chunk by chunk,
  * `width` chunks at once, each free slot going to the family that has had the least time so far
  * (every floor before any run beyond a floor): a slow family never starves a fast one, which
  * finishes its floor within its share. Each family finishes (confirms its finding, reports) as
@@ -44,6 +45,8 @@ export function interleaveControls(families: readonly ProbeFamily[]): ProbeFamil
 interface Lane {
   readonly run: FamilyRun;
   readonly chunks: Chunk[];
+  /** Its smoke chunks are done: only then does the long tail take its chunks. */
+  smokeDone: boolean;
   busyMs: number;
   inFlight: number;
 }
@@ -60,7 +63,7 @@ function nextLane(lanes: readonly Lane[]): Lane | undefined {
     lane.busyMs,
   ];
   for (const lane of lanes) {
-    if (lane.chunks.length === 0) continue;
+    if (!lane.smokeDone || lane.chunks.length === 0) continue;
     if (best === undefined) {
       best = lane;
       continue;
@@ -87,32 +90,47 @@ export async function runInterleaved(
     ),
   );
 
-  // The smoke round: round r fires the r-th smoke chunk (one run) of every family at once.
-  for (let round = 0; ; round++) {
-    const due = runs.flatMap((run) => {
-      const chunk = run.chunks.filter((c) => c.smoke)[round];
-      return chunk === undefined ? [] : [[run, chunk] as const];
-    });
-    if (due.length === 0) break;
-    await Promise.all(due.map(([run, chunk]) => run.runChunk(chunk)));
-  }
-
-  // The long tail, drained by `width` workers. A chunk of a family that has stopped (a finding,
-  // an error, the budget) returns at once, so it never holds a worker.
   const lanes: Lane[] = runs.map((run) => ({
     run,
     chunks: run.chunks.filter((c) => !c.smoke),
+    smokeDone: false,
     busyMs: 0,
     inFlight: 0,
   }));
   const finished = new Map<FamilyRun, Promise<FamilyResult>>();
   const finishIfDone = (lane: Lane): void => {
-    if (lane.chunks.length === 0 && lane.inFlight === 0 && !finished.has(lane.run))
+    if (lane.smokeDone && lane.chunks.length === 0 && lane.inFlight === 0 && !finished.has(lane.run))
       finished.set(lane.run, lane.run.finish());
   };
-  for (const lane of lanes) finishIfDone(lane);
+  // Workers with nothing to take wait here for a family to end its smoke round.
+  let smokeEnded: (() => void) | undefined;
+  let smokeEnd = new Promise<void>((resolve) => (smokeEnded = resolve));
+
+  // The smoke round: every family fires its smoke chunks (one run each) in turn, all families at
+  // once, so each has one probe in flight and the target serves them in turn. No family waits for
+  // another: a slow probe, or a failure being shrunk, holds back only its own family.
+  const smoke = Promise.all(
+    lanes.map(async (lane) => {
+      for (const chunk of lane.run.chunks.filter((c) => c.smoke)) await lane.run.runChunk(chunk);
+      lane.smokeDone = true;
+      finishIfDone(lane);
+      const ended = smokeEnded;
+      smokeEnd = new Promise<void>((resolve) => (smokeEnded = resolve));
+      ended?.();
+    }),
+  );
+
+  // The long tail, drained by `width` workers, each taking a chunk of a family whose smoke round
+  // is over. A chunk of a family that has stopped (a finding, an error, the budget) returns at
+  // once, so it never holds a worker.
   const worker = async (): Promise<void> => {
-    for (let lane = nextLane(lanes); lane !== undefined; lane = nextLane(lanes)) {
+    for (;;) {
+      const lane = nextLane(lanes);
+      if (lane === undefined) {
+        if (lanes.every((l) => l.smokeDone)) return;
+        await smokeEnd;
+        continue;
+      }
       const chunk = lane.chunks.shift() as Chunk;
       lane.inFlight++;
       const started = Date.now();
@@ -125,6 +143,6 @@ export async function runInterleaved(
       finishIfDone(lane);
     }
   };
-  await Promise.all(Array.from({ length: width }, worker));
+  await Promise.all([smoke, ...Array.from({ length: width }, worker)]);
   return Promise.all(runs.map((run) => finished.get(run) ?? run.finish()));
 }

@@ -39,7 +39,7 @@ export async function judgeAll(oracles: readonly Oracle[], input: OracleInput): 
     if (oracle === undefined) continue;
     switch (verdict.kind) {
       case "fail":
-        return { kind: "fail", oracle, reason: verdict.reason };
+        return { kind: "fail", oracle, reason: verdict.reason, outcome: input.outcome.kind };
       case "error":
         error ??= `${oracle.name}: ${verdict.detail}`;
         break;

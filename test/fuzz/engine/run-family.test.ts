@@ -86,6 +86,15 @@ function slowTarget(ms: number): Target & { fired: number } {
   return slow;
 }
 
+/** F4's hang, alone: a probe that got no answer in time fails. */
+const hangOracle: Oracle = {
+  name: "hang",
+  rule: "F4",
+  appliesTo: "all",
+  judge: ({ outcome }) =>
+    Promise.resolve(outcome.kind === "timed_out" ? { kind: "fail", reason: "hang" } : { kind: "pass" }),
+};
+
 let ctx: FamilyContext;
 
 beforeAll(async () => {
@@ -236,6 +245,40 @@ describe("runFamily", () => {
     expect(result.status).toEqual({
       kind: "inconclusive",
       why: `the hard limit of 300ms ended the run at ${result.runs} of at least 10000 runs: the machine was too slow to finish the floor; give it more time with --hard-limit`,
+    });
+  });
+
+  it("confirms a hang with four times the probe timeout: one that hangs again is a finding", async () => {
+    const timeouts: number[] = [];
+    const hanging = echoTarget((bytes) => {
+      const numbers = JSON.parse(Buffer.from(bytes).toString("utf8")) as number[];
+      return numbers.some((n) => n > 500)
+        ? { kind: "timed_out", elapsedMs: 1_000, channels: NO_CHANNELS }
+        : { kind: "responded", elapsedMs: 0, headers: {}, body: bytes, channels: NO_CHANNELS };
+    });
+    const fire = hanging.fire.bind(hanging);
+    hanging.fire = (op, bytes, timeoutMs) => {
+      timeouts.push(timeoutMs);
+      return fire(op, bytes, timeoutMs);
+    };
+    const result = await runFamily(options(syntheticFamily(), hanging, hangOracle).opts);
+    expect(result.status).toEqual({ kind: "finding" });
+    expect(result.findings[0]).toMatchObject({ oracle: "hang", confirmation: "confirmed" });
+    expect(timeouts.at(-1)).toBe(4_000);
+  });
+
+  it("calls a hang that answers when fired again with more time the machine's, not a finding", async () => {
+    // The first probe finds the machine busy; every later one is answered at once.
+    const once = echoTarget((bytes, count) =>
+      count === 1
+        ? { kind: "timed_out", elapsedMs: 1_000, channels: NO_CHANNELS }
+        : { kind: "responded", elapsedMs: 0, headers: {}, body: bytes, channels: NO_CHANNELS },
+    );
+    const result = await runFamily(options(syntheticFamily(), once, hangOracle).opts);
+    expect(result.findings).toEqual([]);
+    expect(result.status).toEqual({
+      kind: "inconclusive",
+      why: "a probe got no answer within 1000 ms, then passed twice within 4000 ms when fired again: the machine was too slow for the probe timeout; give probes more time with --timeout",
     });
   });
 

@@ -1,6 +1,6 @@
 /**
- * How a run schedules its families (issues #12, #15): an interleaved smoke round of every family,
- * controls alongside, before the long tail; a slow family never starves a fast one; the budget
+ * How a run schedules its families (issues #12, #15): a smoke round in which every family fires
+ * its first probe before any fires its second, controls alongside, and nobody waits on a shrink; a slow family never starves a fast one; the budget
  * starts with the first probe and only bounds runs beyond the floor; controls that change state
  * never fall inside an attack's F3 snapshots; findings carry their time since the run started.
  */
@@ -31,18 +31,31 @@ function family(id: string, options: { role?: ProbeRole; minRuns?: number } = {}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Answers with the bytes it was sent; logs the family of every probe; `delay` per family id. */
-function loggingTarget(delay: Readonly<Record<string, number>> = {}): Target & { log: string[] } {
+/**
+ * Answers with the bytes it was sent; logs the family of every probe; `delay` per family id.
+ * `serial`: one probe at a time, in arrival order, as the in-process and child targets are.
+ */
+function loggingTarget(
+  delay: Readonly<Record<string, number>> = {},
+  serial = false,
+): Target & { log: string[] } {
   const log: string[] = [];
+  let tail: Promise<unknown> = Promise.resolve();
+  const answer = async (bytes: Uint8Array): Promise<Outcome> => {
+    const id = Buffer.from(bytes).toString("utf8").split(":")[0] ?? "";
+    log.push(id);
+    await sleep(delay[id] ?? 0);
+    return { kind: "responded", elapsedMs: 0, headers: {}, body: bytes, channels: NO_CHANNELS };
+  };
   return {
     name: "logging",
     operations: ["decide"],
     log,
-    async fire(_op, bytes): Promise<Outcome> {
-      const id = Buffer.from(bytes).toString("utf8").split(":")[0] ?? "";
-      log.push(id);
-      await sleep(delay[id] ?? 0);
-      return { kind: "responded", elapsedMs: 0, headers: {}, body: bytes, channels: NO_CHANNELS };
+    fire(_op, bytes): Promise<Outcome> {
+      if (!serial) return answer(bytes);
+      const next = tail.then(() => answer(bytes));
+      tail = next.catch(() => undefined);
+      return next;
     },
     restart: () => Promise.resolve(),
     close: () => Promise.resolve(),
@@ -98,7 +111,7 @@ describe("the smoke round", () => {
     expect(interleaveControls([family("C01", { role: "control" })]).map((f) => f.id)).toEqual(["C01"]);
   });
 
-  it("fires one probe of every family per round, three rounds, before any family's long tail", async () => {
+  it("fires every family's first probe before any family's second, controls among them", async () => {
     const families = [
       family("A1"),
       family("A2"),
@@ -108,14 +121,47 @@ describe("the smoke round", () => {
       family("C2", { role: "control" }),
     ];
     const ids = families.map((f) => f.id).sort();
-    // The slowest family would hold the others back for its whole floor if it went first alone.
-    const target = loggingTarget({ A1: 20 });
+    // One probe at a time, in arrival order, as the in-process and child targets serve them.
+    const target = loggingTarget({ A1: 20, A2: 2, A3: 2, A4: 2, C1: 2, C2: 2 }, true);
     const report = await runFuzz(config(families, target, { concurrency: 2, familyConcurrency: 2 }));
     expect(report.families.every((f) => f.status.kind === "closed")).toBe(true);
-    for (let round = 0; round < 3; round++) {
-      expect(target.log.slice(round * 6, round * 6 + 6).sort()).toEqual(ids);
-    }
+    expect(target.log.slice(0, 6).sort()).toEqual(ids);
     expect(target.log).toHaveLength(6 * 20);
+  });
+
+  it("does not hold the other families back while one shrinks a failure", async () => {
+    // Five numbers, each shrunk towards 0 one step at a time: about a hundred slow shrink steps.
+    const failing: ProbeFamily<number[]> = {
+      ...(family("A1") as unknown as ProbeFamily<number[]>),
+      arbitrary: () => fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 5, maxLength: 5 }),
+      render: (numbers) => Promise.resolve(Buffer.from(`A1:${numbers.join(",")}`)),
+      describe: (numbers) => numbers.join(","),
+    };
+    const shrinking: Oracle = {
+      name: "shrinks",
+      rule: "F1",
+      appliesTo: "all",
+      // Fails on A1 only, slowly, so that shrinking takes a while.
+      judge: async ({ probe }) => {
+        if (probe.family !== "A1") return { kind: "pass" };
+        await sleep(5);
+        return { kind: "fail", reason: "A1" };
+      },
+    };
+    const target = loggingTarget({}, true);
+    const report = await runFuzz(
+      config([failing, family("A2")], target, {
+        oracles: [shrinking],
+        concurrency: 2,
+        familyConcurrency: 2,
+      }),
+    );
+    expect(report.families.map((f) => [f.family, f.status.kind])).toEqual([
+      ["A1", "finding"],
+      ["A2", "closed"],
+    ]);
+    // A2's floor ran while A1 was shrinking: its last probe came before A1's.
+    expect(target.log.lastIndexOf("A2")).toBeLessThan(target.log.lastIndexOf("A1"));
   });
 });
 

@@ -137,7 +137,7 @@ async function refusalSteps(value: RefusalValue, ctx: FamilyContext): Promise<St
  * G8 seen from outside: a refused request, then the honest request with the same grants, which
  * must still be allowed. In process the state oracle (F3) catches a refusal that spends grants at
  * the first step; over HTTP or as a child there is no state() to read, and the honest request
- * (a setup, judged as a control) being denied `replayed` is what shows it.
+ * (a setup, judged by the sequence oracle) being denied `replayed` is what shows it.
  */
 export const refusalThenUse: ProbeFamily<RefusalValue> = {
   id: "X03",
