@@ -13,7 +13,7 @@ import { ORACLES } from "../oracles/index.js";
 import type { Finding } from "../types.js";
 import { checkedCorpus } from "./check-paths.js";
 import { RUN_DEFAULTS } from "./run-failclosed.js";
-import { checkSpec, keyringFor, openerFor } from "./target-spec.js";
+import { checkSpec, keyringFor, openerFor, targetHealth } from "./target-spec.js";
 import type { ReplayOptions, ReplayResult, TargetSpec } from "./types.js";
 
 /** The finding with its bytes rebuilt from seed and path (warning when versions differ). */
@@ -48,6 +48,10 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
   checkSpec(spec);
   const finding =
     options.regenerate === true ? await regenerated(options.finding, spec, options) : options.finding;
+  const health = await targetHealth(spec);
+  if (health.kind === "down") {
+    return { kind: "error", detail: `the target does not answer, nothing was fired: ${health.detail}` };
+  }
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-replay-"));
   try {
     const judgement = await replayFinding(finding, {

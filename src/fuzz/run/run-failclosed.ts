@@ -12,7 +12,7 @@ import type { Reporter } from "../events.js";
 import { ORACLES } from "../oracles/index.js";
 import { consoleReporter, fileReporter, isCanaryInOutputError, loadHistory } from "../report/index.js";
 import { checkRunPaths } from "./check-paths.js";
-import { checkSpec, keyringFor, openerFor } from "./target-spec.js";
+import { checkSpec, describeTarget, keyringFor, openerFor, targetHealth } from "./target-spec.js";
 import type { RunOptions, RunResult } from "./types.js";
 
 /** The command line's defaults, in one place for the API and the help text. */
@@ -39,6 +39,16 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const location = await checkRunPaths({ corpus: options.corpusDir, reportDir });
   // Read and checked before anything is fired: a bad seed document stops the run with its path.
   const corpus = await loadSeedCorpus(location.seeds);
+  // The keyring is read before the target is asked, so a missing key is a usage error first.
+  if (spec.kind !== "reference") await keyringFor(spec)("health");
+  const health = await targetHealth(spec);
+  if (health.kind === "down") {
+    return {
+      kind: "target-down",
+      target: describeTarget(spec),
+      detail: `the target does not answer, nothing was fired: ${health.detail}`,
+    };
+  }
   options.onStart?.({ seed, runId, reportDir });
 
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
