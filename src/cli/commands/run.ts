@@ -1,3 +1,4 @@
+import { basename, isAbsolute, relative } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
 import { parseBudget, parseHardLimit } from "../../fuzz/engine/budget.js";
 import { parseSeed } from "../../fuzz/engine/seeds.js";
@@ -37,6 +38,15 @@ Exit codes: 0 all closed and every control passed, 1 a finding, 2 inconclusive o
 
 /** The exit code of a finished report (kept for callers that hold a report, not a RunResult). */
 export const exitCodeOf = reportExitCode;
+
+/** How the user started failclosed, so the replay commands printed can be pasted as they are. */
+function invokedAs(): string {
+  const script = process.argv[1] ?? "";
+  if (basename(script) === "failclosed")
+    return script.includes("node_modules") ? "npx failclosed" : "failclosed";
+  const rel = relative(process.cwd(), script);
+  return `node ${rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : script}`;
+}
 
 function ids(text: string | undefined): string[] | undefined {
   return text === undefined ? undefined : text.split(",").filter((id) => id !== "");
@@ -137,6 +147,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       signal: controller.signal,
       // One seed line: the one onStart prints on stdout, not a second from the console on stderr.
       console: { stream: process.stderr, isTTY: process.stderr.isTTY, seedLine: false },
+      program: invokedAs(),
       onStart: ({ seed }) => io.stdout(`seed ${seed} (replay this run with --seed ${seed})\n`),
     });
     switch (result.kind) {

@@ -105,7 +105,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
   };
   const findingLine = (finding: Finding): string =>
     `FINDING ${printable(finding.family, 16)} ${finding.id} (${finding.confirmation}): oracle ${printable(finding.oracle, 40)}, ` +
-    `rule ${printable(finding.rule, 80)}: ${printable(finding.reason)}; replay: ${replayCommand(progress.runId, finding.id)}`;
+    `rule ${printable(finding.rule, 80)}: ${printable(finding.reason)}; replay: ${replayCommand(progress.runId, finding)}`;
 
   return {
     onRunStart(event: Event<"run-start">) {

@@ -12,6 +12,8 @@ import type { Reporter } from "../events.js";
 import { ORACLES } from "../oracles/index.js";
 import { consoleReporter, fileReporter, isCanaryInOutputError, loadHistory } from "../report/index.js";
 import { checkRunPaths } from "./check-paths.js";
+import { AnswerLog, withAnswerLog } from "../targets/answer-log.js";
+import { enrichingReporters, enrichReport, findingEnricher } from "./enrich.js";
 import { checkSpec, describeTarget, keyringFor, openerFor, targetHealth } from "./target-spec.js";
 import type { RunOptions, RunResult } from "./types.js";
 
@@ -53,10 +55,23 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
 
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
   let scanned: ((text: string | Uint8Array) => string | undefined) | undefined;
-  const openTarget = openerFor(spec, workDir);
+  let jwkSets: readonly unknown[] = [];
+  const answers = new AnswerLog();
+  const openUnlogged = openerFor(spec, workDir);
+  const openTarget: typeof openUnlogged = async (kut, at) =>
+    withAnswerLog(await openUnlogged(kut, at), answers);
+  const enrich = findingEnricher({
+    spec,
+    answers,
+    jwkSets: () => jwkSets,
+    scan: (text) => scanned?.(text),
+    reportDir,
+    cwd: process.cwd(),
+    program: options.program ?? "npx failclosed",
+  });
   const keyringUnderTest = keyringFor(spec);
   const external = spec.kind !== "reference";
-  const reporters: Reporter[] = [
+  const inner: Reporter[] = [
     ...(options.console === undefined ? [] : [consoleReporter(options.console)]),
     fileReporter(
       reportDir,
@@ -81,6 +96,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     oracles: ORACLES,
     signal: options.signal ?? new AbortController().signal,
     canariesOf: (kut) => {
+      jwkSets = kut.jwkSets;
       const canaries = canariesFromJwks(kut.jwkSets);
       scanned = makeScanner(canaries);
       return canaries;
@@ -100,11 +116,11 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
         },
         location.failures,
       ),
-    reporters,
+    reporters: [enrichingReporters(inner, enrich)],
   };
   try {
     const report = await runFuzz(config);
-    return { kind: "report", report, reportDir };
+    return { kind: "report", report: await enrichReport(report, enrich), reportDir };
   } catch (error) {
     if (isCanaryInOutputError(error)) return { kind: "canary-in-output", detail: error.message, reportDir };
     throw error;

@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly console?: { readonly stream: ConsoleStream; readonly isTTY: boolean; readonly seedLine?: boolean };
   /** More reporters, after the console and the report files. */
   readonly reporters?: readonly Reporter[];
+  /** How users start failclosed, for the replay commands printed in findings (default "npx failclosed"). */
+  readonly program?: string;
   /** Called with the run's seed and report directory before anything is fired. */
   readonly onStart?: (start: {
     readonly seed: number;
@@ -78,8 +80,13 @@ export type RunResult =
 /** Everything `failclosed replay` takes, as data. */
 export interface ReplayOptions {
   readonly finding: Finding;
-  /** Default: the target the finding records (the reference lane for old findings). */
+  /**
+   * Default: the target the finding records (a warning when another is given; the reference
+   * lane is refused for a finding made on an external target).
+   */
   readonly target?: TargetSpec;
+  /** The test keyring for the recorded external target, when no target is given. */
+  readonly keyring?: readonly string[];
   /** Rebuild the bytes from seed and path instead of firing the saved bytes. */
   readonly regenerate?: boolean;
   /** The seed corpus to regenerate with; default the corpora/ shipped with failclosed. */
