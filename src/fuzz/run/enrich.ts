@@ -87,6 +87,7 @@ export async function enrichReport(
 export function enrichingReporters(
   inner: readonly Reporter[],
   enrich: (f: Finding) => Promise<Finding>,
+  complete: (report: Report) => Report = (report) => report,
 ): Reporter {
   return {
     onRunStart: async (event) => {
@@ -111,7 +112,7 @@ export function enrichingReporters(
       for (const r of inner) await r.onInterrupted?.(event);
     },
     onRunEnd: async (event) => {
-      const report = await enrichReport(event.report, enrich);
+      const report = await enrichReport(complete(event.report), enrich);
       for (const r of inner) await r.onRunEnd?.({ ...event, report });
     },
   };

@@ -3,15 +3,24 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
 import { canariesFromJwks, makeScanner } from "../canary/index.js";
-import { replayCorpus } from "../corpus/corpus.js";
+import { loadSavedFailures, replayCorpus } from "../corpus/corpus.js";
 import { runFuzz, runIdFor, type RunConfig } from "../engine/engine.js";
 import { loadFamilies, selectFamilies } from "../engine/families.js";
 import { loadSeedCorpus } from "../engine/seed-corpus.js";
 import { randomSeed } from "../engine/seeds.js";
 import type { Reporter } from "../events.js";
 import { ORACLES } from "../oracles/index.js";
-import { consoleReporter, fileReporter, isCanaryInOutputError, loadHistory } from "../report/index.js";
 import { checkRunPaths } from "./check-paths.js";
+import {
+  consoleReporter,
+  evaluateGate,
+  fileReporter,
+  isCanaryInOutputError,
+  loadHistory,
+  RELEASE_FAMILIES,
+  type GateRequirement,
+} from "../report/index.js";
+import type { ProbeFamily } from "../types.js";
 import { AnswerLog, withAnswerLog } from "../targets/answer-log.js";
 import { enrichingReporters, enrichReport, findingEnricher } from "./enrich.js";
 import { checkSpec, describeTarget, keyringFor, openerFor, targetHealth } from "./target-spec.js";
@@ -33,8 +42,21 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const spec = options.target ?? { kind: "reference" };
   checkSpec(spec);
   const seed = options.seed ?? randomSeed();
-  const families = selectFamilies(await loadFamilies(), options.only, options.skip);
+  if (options.noLane === true && spec.kind === "reference")
+    throw new FailclosedError(
+      "USAGE",
+      "--no-lane is for an external target; the reference lane has its lane",
+    );
+  const selected = selectFamilies(await loadFamilies(), options.only, options.skip);
+  const notApplicable =
+    options.noLane === true
+      ? selected
+          .filter((f) => f.operation === "rehearse")
+          .map((f) => ({ family: f.id, name: f.name, why: "the target has no rehearsal lane (--no-lane)" }))
+      : [];
+  const families = selected.filter((f) => !notApplicable.some((n) => n.family === f.id));
   if (families.length === 0) throw new FailclosedError("USAGE", "no probe family left to run");
+  const required = runRequirement(selected, options);
   const now = Math.floor(Date.now() / 1000);
   const runId = runIdFor(now, seed, options.shard);
   const reportDir = resolve(options.reportDir ?? join("reports", runId));
@@ -60,6 +82,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const openUnlogged = openerFor(spec, workDir);
   const openTarget: typeof openUnlogged = async (kut, at) =>
     withAnswerLog(await openUnlogged(kut, at), answers);
+  const saved = { replayed: 0, stillFailing: 0 };
   const enrich = findingEnricher({
     spec,
     answers,
@@ -72,11 +95,12 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const keyringUnderTest = keyringFor(spec);
   const external = spec.kind !== "reference";
   const inner: Reporter[] = [
-    ...(options.console === undefined ? [] : [consoleReporter(options.console)]),
+    ...(options.console === undefined ? [] : [consoleReporter({ ...options.console, required })]),
     fileReporter(
       reportDir,
       (text) => scanned?.(text),
       await loadHistory(resolve(options.historyDir ?? "reports")),
+      { required },
     ),
     ...(options.reporters ?? []),
   ];
@@ -104,8 +128,9 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     ...(external ? { keyringUnderTest } : {}),
     freshTargets: !external,
     openTarget,
-    replay: (family) =>
-      replayCorpus(
+    replay: async (family) => {
+      saved.replayed += (await loadSavedFailures(family.id, location.failures)).length;
+      const still = await replayCorpus(
         family,
         {
           openTarget,
@@ -115,16 +140,39 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
           ...(external ? { keyringUnderTest } : {}),
         },
         location.failures,
-      ),
-    reporters: [enrichingReporters(inner, enrich)],
+      );
+      saved.stillFailing += still.length;
+      return still;
+    },
+    reporters: [
+      enrichingReporters(inner, enrich, (report) => ({
+        ...report,
+        notApplicable,
+        savedFailures: { ...saved },
+      })),
+    ],
   };
   try {
     const report = await runFuzz(config);
-    return { kind: "report", report: await enrichReport(report, enrich), reportDir };
+    const final = await enrichReport({ ...report, notApplicable, savedFailures: { ...saved } }, enrich);
+    return { kind: "report", report: final, reportDir, gate: evaluateGate([final], required) };
   } catch (error) {
     if (isCanaryInOutputError(error)) return { kind: "canary-in-output", detail: error.message, reportDir };
     throw error;
   } finally {
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * What the run's own verdict requires: the ten release families for a whole run; only the attack
+ * families selected for a partial one (--only, --skip); and with --no-lane only what applies.
+ * The same requirement prints the closing pass rate and gives the exit code.
+ */
+export function runRequirement(selected: readonly ProbeFamily[], options: RunOptions): GateRequirement {
+  const partial = options.only !== undefined || (options.skip?.length ?? 0) > 0;
+  const families = partial
+    ? selected.filter((f) => f.role === "attack").map((f) => f.id)
+    : [...RELEASE_FAMILIES];
+  return { families, ...(partial || options.noLane === true ? { applicable: true } : {}) };
 }

@@ -1,6 +1,7 @@
 import type { Reporter } from "../events.js";
 import type { ConsoleStream } from "../report/index.js";
 import type { Report } from "../report-types.js";
+import type { GateResult } from "../release/types.js";
 import type { Finding } from "../types.js";
 import type { Shard } from "../engine/shard.js";
 
@@ -36,6 +37,12 @@ export interface RunOptions {
   /** Family ids to run or to leave out (unknown ids are a USAGE error). */
   readonly only?: readonly string[];
   readonly skip?: readonly string[];
+  /**
+   * The external target serves only the gate (no /v1/rehearse lane): the rehearsal families
+   * (P07, P08, C02) are not fired and the report lists them as not applicable. The run's own
+   * verdict then requires only what applies; `gate` does so only with --applicable.
+   */
+  readonly noLane?: boolean;
   /** Families at once; default 2. */
   readonly concurrency?: number;
   /** Per probe, in milliseconds; default 15 s. */
@@ -71,7 +78,13 @@ export interface RunOptions {
  * code (runExitCode). Nothing here is ever a pass unless the report says every family closed.
  */
 export type RunResult =
-  | { readonly kind: "report"; readonly report: Report; readonly reportDir: string }
+  | {
+      readonly kind: "report";
+      readonly report: Report;
+      readonly reportDir: string;
+      /** The release gate over this one report, requiring what the run selected (runRequirement). */
+      readonly gate: GateResult;
+    }
   /** The target never answered before the first probe: nothing was judged, no finding made. */
   | { readonly kind: "target-down"; readonly target: string; readonly detail: string }
   /** A planted canary showed up in failclosed's own output: the report files were not written. */
