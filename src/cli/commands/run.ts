@@ -170,6 +170,12 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
     });
     switch (result.kind) {
       case "report":
+        if (result.report.shard !== undefined) {
+          const { index, total } = result.report.shard;
+          io.stderr(
+            `shard ${index}/${total}: the pass rate above judges this shard's share; the release verdict is failclosed gate over all ${total} shards\n`,
+          );
+        }
         io.stdout(`report ${result.reportDir}\n`);
         break;
       case "target-down":

@@ -8,6 +8,8 @@ import { runFuzz, runIdFor, type RunConfig } from "../engine/engine.js";
 import { loadFamilies, selectFamilies } from "../engine/families.js";
 import { loadSeedCorpus } from "../engine/seed-corpus.js";
 import { randomSeed } from "../engine/seeds.js";
+import { shareOfRuns } from "../engine/shard.js";
+import type { Report } from "../report-types.js";
 import type { Reporter } from "../events.js";
 import { ORACLES } from "../oracles/index.js";
 import { checkRunPaths } from "./check-paths.js";
@@ -95,7 +97,9 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const keyringUnderTest = keyringFor(spec);
   const external = spec.kind !== "reference";
   const inner: Reporter[] = [
-    ...(options.console === undefined ? [] : [consoleReporter({ ...options.console, required })]),
+    ...(options.console === undefined
+      ? []
+      : [consoleReporter({ ...options.console, required, judged: ownShare })]),
     fileReporter(
       reportDir,
       (text) => scanned?.(text),
@@ -155,7 +159,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   try {
     const report = await runFuzz(config);
     const final = await enrichReport({ ...report, notApplicable, savedFailures: { ...saved } }, enrich);
-    return { kind: "report", report: final, reportDir, gate: evaluateGate([final], required) };
+    return { kind: "report", report: final, reportDir, gate: evaluateGate([ownShare(final)], required) };
   } catch (error) {
     if (isCanaryInOutputError(error)) return { kind: "canary-in-output", detail: error.message, reportDir };
     throw error;
@@ -175,4 +179,18 @@ export function runRequirement(selected: readonly ProbeFamily[], options: RunOpt
     ? selected.filter((f) => f.role === "attack").map((f) => f.id)
     : [...RELEASE_FAMILIES];
   return { families, ...(partial || options.noLane === true ? { applicable: true } : {}) };
+}
+
+/**
+ * What a run's own verdict judges: the report itself, or for one shard its own share (each
+ * family's minimum divided as the shard divided its runs, the shard as if whole). A shard cannot
+ * pass the release alone (`failclosed gate` over every shard does that), but it can be complete.
+ */
+export function ownShare(report: Report): Report {
+  const { shard, ...whole } = report;
+  if (shard === undefined) return report;
+  return {
+    ...whole,
+    families: report.families.map((f) => ({ ...f, minRuns: shareOfRuns(f.minRuns, shard) })),
+  };
 }
