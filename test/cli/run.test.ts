@@ -73,7 +73,7 @@ describe("failclosed run on the reference lane", () => {
     // The run's own closing verdict judged the shard's share, and says the release needs every shard.
     expect(result.stderr).toMatch(/^PASS: pass rate 10\/10$/m);
     expect(result.stderr).toContain("shard 1/20: the pass rate above judges this shard's share");
-  });
+  }, 240_000);
 
   it("--corpus: seeds from the directory given, their digest in the report; a bad seed stops the run before any probe (exit 2)", async () => {
     const corpus = join(dir, "corpus");
