@@ -299,7 +299,44 @@ export interface Finding {
     readonly copies: number;
     readonly bytesB64: string;
   }[];
+  /** What replay and a reader need beyond the bytes; added by the run API (src/fuzz/run/). */
+  readonly evidence?: FindingEvidence;
 }
+
+/**
+ * A finding's record of where and how it was found, so a replay cannot silently fire somewhere
+ * else: the target, the keyring's public fingerprint, the answer received (bounded, scanned for
+ * canaries), the seals in the bytes decoded, and the exact commands to replay it.
+ */
+export interface FindingEvidence {
+  /** Kind and address or command; never a key or a keyring path's contents. */
+  readonly target:
+    | { readonly kind: "reference" }
+    | { readonly kind: "http"; readonly url: string }
+    | { readonly kind: "child"; readonly command: string };
+  /** RFC 7638 thumbprints of the keyring under test (of the public half; of the secret for HS256). */
+  readonly keyring: readonly { readonly kid: string; readonly role: string; readonly thumbprint: string }[];
+  /** The answer to the probe's last firing (its confirmation), when the log still held it. */
+  readonly answer?: RecordedAnswer;
+  /** Every compact JWS in the bytes (at most 16), header and payload decoded. */
+  readonly seals: readonly { readonly header: string; readonly payload: string }[];
+  /** Copy-pasteable from the directory the run was started in. */
+  readonly replay: { readonly command: string; readonly curl?: string };
+}
+
+export type RecordedAnswer =
+  | {
+      readonly kind: "responded";
+      readonly status?: number;
+      readonly headers: Readonly<Record<string, string>>;
+      /** UTF-8 text of the body (or the child's line), cut at 4096 characters. */
+      readonly body: string;
+      readonly truncated: boolean;
+    }
+  | { readonly kind: "crashed"; readonly detail: string }
+  | { readonly kind: "timed_out" }
+  /** The answer held a planted canary: it is a leak, and it is not written anywhere. */
+  | { readonly kind: "withheld"; readonly why: string };
 
 export interface Versions {
   readonly failclosed: string;

@@ -20,13 +20,18 @@ import { parseFlags, usageError } from "../args.js";
 import type { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
-export const GATE_USAGE = `Usage: failclosed gate REPORT... [--require IDS]
+export const GATE_USAGE = `Usage: failclosed gate REPORT... [--require IDS] [--applicable]
 
 The release gate: merges any number of reports (files, or run directories holding report.json,
 e.g. every shard of a nightly run) and passes only when every required family is closed with
 its minimum runs, every control held, and no finding, canary or interruption appeared. Prints the
-pass rate as N/10.
-  --require IDS   the families that must be closed, comma-separated (default P01..P10)
+pass rate as N/M (M the required families: 10 by default) and, on a failure, every problem.
+  --require IDS   the attack families that must be closed, comma-separated (default P01..P10);
+                  a family left out cannot fail the gate by being inconclusive, but a finding
+                  in any family always does
+  --applicable    excuse the families every report lists as not applicable to its target
+                  (run --no-lane: P07, P08): they leave the denominator, e.g. "8/8 (P07, P08
+                  not applicable)"; without it they fail the gate as missing
 ${GATE_EXTRAS_USAGE}
 Exit 0 pass, 1 a finding or a failed control, 2 inconclusive or missing families, 3 a canary.`;
 
@@ -41,7 +46,12 @@ async function reportPath(path: string): Promise<string> {
 export async function gateCommand(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseFlags(
     args,
-    { require: { type: "string" }, ...GATE_EXTRAS_FLAGS, help: { type: "boolean", short: "h" } },
+    {
+      require: { type: "string" },
+      applicable: { type: "boolean" },
+      ...GATE_EXTRAS_FLAGS,
+      help: { type: "boolean", short: "h" },
+    },
     GATE_USAGE,
   );
   if (values.help === true) {
@@ -55,7 +65,10 @@ export async function gateCommand(args: readonly string[], io: Io): Promise<Exit
   const reports: Report[] = [];
   for (const path of positionals) reports.push(await readReport(await reportPath(path)));
   const prepared = await prepareReports(values, reports, io);
-  const result = evaluateGate(prepared.reports, { families });
+  const result = evaluateGate(prepared.reports, {
+    families,
+    ...(values.applicable === true ? { applicable: true } : {}),
+  });
   io.stdout(`${formatGate(result)}\n`);
   await gateExtras(values, positionals, families, prepared, result, io);
   return gateExitCode(result);

@@ -1,19 +1,28 @@
 import { assertNever } from "../../kernel/result.js";
-import { readFindingFile } from "../../fuzz/report/index.js";
+import { assertFindingIntact, readFindingFile } from "../../fuzz/report/index.js";
 import { replayExitCode, replayFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
 import { parseFlags, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
-export const REPLAY_USAGE = `Usage: failclosed replay FINDING.json [--regenerate] [--target URL | --target-cmd CMD --keyring K]
+export const REPLAY_USAGE = `Usage: failclosed replay FINDING.json [--keyring K...] [--target URL | --target-cmd CMD | --reference]
+                         [--regenerate [--corpus DIR]]
 
-Fires a saved finding's exact bytes again, under the conditions it was found in (the keyring
-derived from its salt, its clock), at the reference lane or at the target given.
-Exit 1 if it still fails, 0 if it is fixed, 2 if it could not be judged or on bad usage.
+Fires a saved finding's exact bytes again, under the conditions it was found in (its keyring,
+its clock), at the target the finding records: the reference lane, or the HTTP gate or child
+it was found on (give that target's test keyring with --keyring, as the command printed with
+the finding does). A finding whose id does not match its bytes (an edited file) is refused.
+  --target URL, --target-cmd CMD
+                 fire at another external target instead (a warning says so)
+  --reference    fire at the reference lane in process; refused for a finding made on an
+                 external target (its seals are the user's, the reference lane cannot judge it)
+  --keyring K    the external target's test keyring (repeat for several files)
   --regenerate   rebuild the bytes from the finding's seed and path instead (warns when the
                  versions or the seed corpus differ from the finding's, since the bytes may
                  then differ too)
-  --corpus DIR   the seed corpus to regenerate with (default: the corpora/ shipped with failclosed)`;
+  --corpus DIR   the seed corpus to regenerate with (default: the corpora/ shipped with failclosed)
+Exit 1 if it still fails, 0 if it is fixed, 2 if it could not be judged (the target does not
+answer) or on bad usage and refused findings.`;
 
 export async function replayCommand(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseFlags(
@@ -24,6 +33,7 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
       target: { type: "string" },
       "target-cmd": { type: "string" },
       keyring: { type: "string", multiple: true },
+      reference: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     REPLAY_USAGE,
@@ -36,12 +46,11 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
   const { target: url, "target-cmd": command, keyring } = values;
   if (url !== undefined && command !== undefined)
     throw usageError("--target and --target-cmd exclude each other", REPLAY_USAGE);
-  if ((url !== undefined || command !== undefined) !== (keyring !== undefined)) {
-    throw usageError(
-      "--keyring goes with --target or --target-cmd (the external target's test keyring)",
-      REPLAY_USAGE,
-    );
-  }
+  const external = url !== undefined || command !== undefined;
+  if (values.reference === true && (external || keyring !== undefined))
+    throw usageError("--reference takes neither a target nor a keyring", REPLAY_USAGE);
+  if (external && keyring === undefined)
+    throw usageError("--target and --target-cmd need the target's test keyring (--keyring)", REPLAY_USAGE);
   if (values.corpus !== undefined && values.regenerate !== true)
     throw usageError("--corpus goes with --regenerate (the exact bytes need no seeds)", REPLAY_USAGE);
   const target: TargetSpec | undefined =
@@ -49,11 +58,16 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
       ? { kind: "http", url, keyring: keyring ?? [] }
       : command !== undefined
         ? { kind: "child", command, keyring: keyring ?? [] }
-        : undefined;
-  const finding = await readFindingFile(positionals[0] ?? "");
+        : values.reference === true
+          ? { kind: "reference" }
+          : undefined;
+  const path = positionals[0] ?? "";
+  const finding = await readFindingFile(path);
+  assertFindingIntact(finding, path);
   const result = await replayFailclosed({
     finding,
     ...(target === undefined ? {} : { target }),
+    ...(keyring === undefined ? {} : { keyring }),
     ...(values.regenerate === true ? { regenerate: true } : {}),
     ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
     warn: (message) => io.stderr(`warning: ${message}\n`),

@@ -1,3 +1,4 @@
+import { basename, isAbsolute, relative } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
 import { parseBudget, parseHardLimit } from "../../fuzz/engine/budget.js";
 import { parseSeed } from "../../fuzz/engine/seeds.js";
@@ -18,7 +19,8 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
                          the minimum runs are always completed; start-up is not counted
   --hard-limit D         the only limit that can cut a family's minimum runs short (it is then
                          inconclusive, never passed): default 30m, or twice a longer budget
-  --only IDS, --skip IDS family ids, comma-separated (e.g. P01,C01)
+  --only IDS, --skip IDS family ids, comma-separated (e.g. P01,C01); the run's verdict then
+                         requires only the attack families selected
   --concurrency N        families at once (default 2)
   --timeout MS           per probe (default 15000)
   --shard I/N            run shard I of N: every family, with its share of runs and its own seeds
@@ -26,17 +28,41 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
   --corpus DIR           seeds (DIR/<family>/seeds/) and saved failures (DIR/<family>/failures/)
                          (default: the seeds shipped with failclosed, and saved failures in the
                          project's failclosed/corpus/); a --corpus that does not exist is an error
-  --target URL           an HTTP gate (T2): http://HOST:PORT
+External targets (your own gate; see README "Fuzz your own gate"):
+  --target URL           an HTTP gate (T2): http://HOST:PORT; GET /healthz must answer 200
   --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
   --keyring K            the external target's test keyring: a private key of every role
+                         (repeat for several files)
+  --no-lane              the target serves only the gate: P07, P08 and C02 are reported as not
+                         applicable instead of fired (the run requires only what applies;
+                         failclosed gate does so with --applicable)
+  Before the first probe the target must answer (HTTP: /healthz; child: one line to a request
+  of {}); one that does not ends the run at once: TARGET_DOWN, exit 2, no findings. A probe
+  that crashes or hangs the target is a finding only if the target, brought back, fails the
+  same way on the same bytes; a target that cannot be brought back makes the family
+  inconclusive. P07 needs clones built for each probe, which only the reference lane can do
+  today: on an external lane it is inconclusive (or skip it: --skip P07).
+Reference lane only:
   --database-url URL     the reference lane's clone on a real PostgreSQL server: an admin
                          connection; a scratch lane role, clone and production sentinel are
                          made for the run and dropped after (default: embedded PGlite)
-Exit codes: 0 all closed and every control passed, 1 a finding, 2 inconclusive or usage,
-3 a canary in failclosed's own output.`;
+Each finding (DIR/findings/<id>.json) records the target, the keyring's thumbprints, the answer
+received, its seals decoded and the replay command to paste (with a curl line for HTTP).
+Exit codes: 0 all closed and every control passed, 1 a finding, 2 inconclusive, the target
+down, or usage, 3 a canary in failclosed's own output. The pass rate printed last and the exit
+code come from the same release gate.`;
 
 /** The exit code of a finished report (kept for callers that hold a report, not a RunResult). */
 export const exitCodeOf = reportExitCode;
+
+/** How the user started failclosed, so the replay commands printed can be pasted as they are. */
+function invokedAs(): string {
+  const script = process.argv[1] ?? "";
+  if (basename(script) === "failclosed")
+    return script.includes("node_modules") ? "npx failclosed" : "failclosed";
+  const rel = relative(process.cwd(), script);
+  return `node ${rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : script}`;
+}
 
 function ids(text: string | undefined): string[] | undefined {
   return text === undefined ? undefined : text.split(",").filter((id) => id !== "");
@@ -70,6 +96,7 @@ function parseRunFlags(args: readonly string[]) {
       "target-cmd": { type: "string" },
       keyring: { type: "string", multiple: true },
       "database-url": { type: "string" },
+      "no-lane": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     RUN_USAGE,
@@ -134,13 +161,21 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       ...(values.shard === undefined ? {} : { shard: parseShard(values.shard) }),
       ...(values["report-dir"] === undefined ? {} : { reportDir: values["report-dir"] }),
       ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
+      ...(values["no-lane"] === true ? { noLane: true } : {}),
       signal: controller.signal,
       // One seed line: the one onStart prints on stdout, not a second from the console on stderr.
       console: { stream: process.stderr, isTTY: process.stderr.isTTY, seedLine: false },
+      program: invokedAs(),
       onStart: ({ seed }) => io.stdout(`seed ${seed} (replay this run with --seed ${seed})\n`),
     });
     switch (result.kind) {
       case "report":
+        if (result.report.shard !== undefined) {
+          const { index, total } = result.report.shard;
+          io.stderr(
+            `shard ${index}/${total}: the pass rate above judges this shard's share; the release verdict is failclosed gate over all ${total} shards\n`,
+          );
+        }
         io.stdout(`report ${result.reportDir}\n`);
         break;
       case "target-down":

@@ -25,6 +25,10 @@ export function gateExitCode(result: GateResult): 0 | 1 | 2 | 3 {
 function familyLine(family: GateFamily): string {
   const role = family.role === "control" ? " (control)" : "";
   if (family.verdict === "missing") return `  ${`${family.family}${role}`.padEnd(36)} MISSING`;
+  if (family.verdict === "not-applicable") {
+    const label = `${family.family} ${printable(family.name, 24)}`.padEnd(36);
+    return `  ${label} ${"N/A".padEnd(12)} ${printable(family.why, 120)}`;
+  }
   const label = `${family.family} ${printable(family.name, 24)}${role}`.padEnd(36);
   const state = (family.verdict === "closed" ? "closed" : family.verdict.toUpperCase()).padEnd(12);
   const findings = family.findings > 0 ? `, ${family.findings} finding(s)` : "";
@@ -38,6 +42,10 @@ export function formatGate(result: GateResult): string {
   if (result.kind === "fail") {
     lines.push("problems:", ...result.reasons.map((reason) => `  - ${printable(reason, 400)}`));
   }
-  lines.push(`${result.kind === "pass" ? "PASS" : "FAIL"}: pass rate ${result.passRate}`);
+  // The last line alone must never read like the opposite of the exit code: a FAIL with every
+  // required family closed says why.
+  const excused = result.excused.length > 0 ? ` (${result.excused.join(", ")} not applicable)` : "";
+  const why = result.kind === "fail" ? `: ${result.problems.length} problem(s) above` : "";
+  lines.push(`${result.kind === "pass" ? "PASS" : "FAIL"}: pass rate ${result.passRate}${excused}${why}`);
   return `${lines.join("\n")}\n`;
 }

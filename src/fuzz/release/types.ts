@@ -9,6 +9,12 @@ export interface GateRequirement {
    * must have run: without a control, a gate that refuses everything would earn 10/10 (F5).
    */
   readonly controls?: readonly string[];
+  /**
+   * Excuse the families every report lists as not applicable to its target (a gate without a
+   * lane: P07, P08): they leave the pass rate's denominator instead of failing it. Off by default,
+   * so a release gate never passes on fewer families unless it was told to.
+   */
+  readonly applicable?: boolean;
 }
 
 /**
@@ -37,7 +43,15 @@ export type GateFamily =
       readonly reports: number;
       readonly findings: number;
     }
-  | { readonly verdict: "missing"; readonly family: string; readonly role: ProbeRole };
+  | { readonly verdict: "missing"; readonly family: string; readonly role: ProbeRole }
+  /** Left out of every report as not applicable to its target. */
+  | {
+      readonly verdict: "not-applicable";
+      readonly family: string;
+      readonly name: string;
+      readonly role: ProbeRole;
+      readonly why: string;
+    };
 
 export type GateResult =
   | {
@@ -48,6 +62,8 @@ export type GateResult =
       readonly required: number;
       readonly families: readonly GateFamily[];
       readonly reports: number;
+      /** Required families excused as not applicable (GateRequirement.applicable). */
+      readonly excused: readonly string[];
     }
   | {
       readonly kind: "fail";
@@ -57,6 +73,7 @@ export type GateResult =
       readonly required: number;
       readonly families: readonly GateFamily[];
       readonly reports: number;
+      readonly excused: readonly string[];
       /** One line per problem, in the order found. */
       readonly reasons: readonly string[];
       readonly problems: readonly GateProblem[];

@@ -1,4 +1,5 @@
 import type { EngineEvent, Reporter } from "../events.js";
+import type { Report } from "../report-types.js";
 import type { Finding } from "../types.js";
 import type { CanaryScan } from "./canary.js";
 import { RunProgress } from "./console-progress.js";
@@ -36,6 +37,8 @@ export interface ConsoleReporterOptions {
    * turns this off: on a terminal the user would otherwise read the seed twice.
    */
   readonly seedLine?: boolean;
+  /** The view of the report the closing pass rate judges (a shard judged on its own share). */
+  readonly judged?: (report: Report) => Report;
 }
 
 type Event<T extends EngineEvent["type"]> = Extract<EngineEvent, { type: T }>;
@@ -105,7 +108,7 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
   };
   const findingLine = (finding: Finding): string =>
     `FINDING ${printable(finding.family, 16)} ${finding.id} (${finding.confirmation}): oracle ${printable(finding.oracle, 40)}, ` +
-    `rule ${printable(finding.rule, 80)}: ${printable(finding.reason)}; replay: ${replayCommand(progress.runId, finding.id)}`;
+    `rule ${printable(finding.rule, 80)}: ${printable(finding.reason)}; replay: ${replayCommand(progress.runId, finding)}`;
 
   return {
     onRunStart(event: Event<"run-start">) {
@@ -143,7 +146,10 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       const { report } = event;
       redraw();
       drawn = 0;
-      const gate = evaluateGate([report], options.required ?? { families: RELEASE_FAMILIES });
+      const gate = evaluateGate(
+        [options.judged?.(report) ?? report],
+        options.required ?? { families: RELEASE_FAMILIES },
+      );
       const lines = [
         `done: ${report.totals.probes} probes in ${formatDuration(report.totals.elapsedMs)} (${formatRate(report.totals.probesPerSecond)} probes/s), ${report.totals.findings} finding(s), canary ${report.canary}${report.interrupted ? ", interrupted (partial report)" : ""}`,
         ...formatGate(gate).trimEnd().split("\n"),

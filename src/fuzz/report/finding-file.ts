@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { scanJson } from "../../lane/index.js";
 import { FailclosedError } from "../../kernel/errors.js";
@@ -11,9 +12,14 @@ export function findingFileName(id: string): string {
   return `findings/${id}.json`;
 }
 
-/** What a user types to fire a saved finding's bytes again. */
-export function replayCommand(runId: string, findingId: string): string {
-  return `failclosed replay reports/${runId}/${findingFileName(findingId)}`;
+/**
+ * What a user types to fire a saved finding's bytes again: the finding's own record (made by the
+ * run API with the report directory, target and keyring actually used), else the default layout.
+ */
+export function replayCommand(runId: string, finding: Pick<Finding, "id" | "evidence">): string {
+  return (
+    finding.evidence?.replay.command ?? `failclosed replay reports/${runId}/${findingFileName(finding.id)}`
+  );
 }
 
 /**
@@ -51,4 +57,24 @@ export async function readFindingFile(path: string): Promise<Finding> {
       `${path}: not a finding file${valid === undefined || valid.ok ? "" : ` (${valid.error})`}`,
     );
   return valid.value;
+}
+
+/** A finding's id is its family and the SHA-256 of its bytes: the engine's findingId. */
+export function expectedFindingId(family: string, bytesB64: string): string {
+  const digest = createHash("sha256").update(Buffer.from(bytesB64, "base64")).digest("hex");
+  return `${family}-${digest.slice(0, 16)}`;
+}
+
+/**
+ * Refuses a finding whose id does not match its family and bytes: someone edited it, and a replay
+ * of edited bytes under the old id would report on a probe nobody found.
+ */
+export function assertFindingIntact(finding: Finding, path: string): void {
+  const expected = expectedFindingId(finding.family, finding.bytesB64);
+  if (finding.id !== expected) {
+    throw new FailclosedError(
+      "DOCUMENT_INVALID",
+      `${path}: the finding's id ${finding.id} does not match its family and bytes (${expected}): it was edited; refused`,
+    );
+  }
 }

@@ -27,7 +27,7 @@ function findingAnnotation(report: Report, family: FamilyResult, finding: Findin
       `${printable(finding.reason, 300)} (oracle ${finding.oracle}, ${oracleRule}, ${finding.confirmation})`,
       `probe: ${printable(finding.description, 400)}`,
       `seed ${finding.seed}${finding.path === undefined ? "" : `, path ${finding.path}`}`,
-      `replay: ${replayCommand(report.runId, finding.id)}`,
+      `replay: ${replayCommand(report.runId, finding)}`,
     ].join("\n"),
   };
 }
@@ -99,6 +99,8 @@ export function githubAnnotations(
 function familyRow(family: GateFamily): string {
   const role = family.role === "control" ? " (control)" : "";
   if (family.verdict === "missing") return `| ${mdText(family.family)}${role} | | **missing** | | |`;
+  if (family.verdict === "not-applicable")
+    return `| ${mdText(family.family)}${role} | ${mdText(family.name)} | not applicable: ${mdText(family.why)} | | |`;
   const verdict = family.verdict === "closed" ? "closed" : `**${family.verdict}**`;
   return `| ${mdText(family.family)}${role} | ${mdText(family.name)} | ${verdict} | ${family.runs}/${family.minRuns} | ${family.findings} |`;
 }
@@ -108,7 +110,7 @@ function findingLines(report: Report, finding: Finding): string[] {
     `- **${mdText(finding.id)}** (${mdText(finding.family)}, oracle ${mdText(finding.oracle)}, ${mdText(finding.rule)}): ${mdText(finding.reason)}`,
     `  - probe: ${mdText(finding.description)}`,
     // A code span shows the command as typed; a backtick in it cannot occur (ids are [A-Za-z0-9-]).
-    `  - replay: \`${replayCommand(report.runId, finding.id)}\``,
+    `  - replay: \`${replayCommand(report.runId, finding)}\``,
   ];
 }
 

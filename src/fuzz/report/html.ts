@@ -2,6 +2,7 @@ import type { FamilyResult, Finding } from "../types.js";
 import type { Report } from "../report-types.js";
 import { writeAtomically } from "./atomic-write.js";
 import { type CanaryScan, assertNoCanary } from "./canary.js";
+import { describeAnswer, describeRecordedTarget } from "./finding-evidence.js";
 import { replayCommand } from "./finding-file.js";
 import { evaluateGate } from "../release/release-gate.js";
 import type { GateRequirement } from "../release/types.js";
@@ -46,6 +47,26 @@ function familyRow(result: FamilyResult, rate: { closed: number; ran: number } |
   return `<tr>${cells.join("")}</tr>`;
 }
 
+function evidenceBlocks(finding: Finding): string[] {
+  const evidence = finding.evidence;
+  if (evidence === undefined) return [];
+  return [
+    `<p>target: <code>${html(describeRecordedTarget(evidence.target))}</code></p>`,
+    ...(evidence.replay.curl === undefined
+      ? []
+      : [`<p>the same bytes with curl: <code>${html(evidence.replay.curl)}</code></p>`]),
+    ...(evidence.answer === undefined
+      ? []
+      : [
+          `<details open><summary>answer received</summary><pre>${html(describeAnswer(evidence.answer))}</pre></details>`,
+        ]),
+    ...evidence.seals.map(
+      (seal, i) =>
+        `<details open><summary>seal ${i + 1} decoded</summary><pre>header ${html(seal.header)}\npayload ${html(seal.payload)}</pre></details>`,
+    ),
+  ];
+}
+
 function findingBlock(runId: string, finding: Finding): string {
   return [
     `<div class="finding" id="${html(finding.id)}">`,
@@ -54,7 +75,8 @@ function findingBlock(runId: string, finding: Finding): string {
     `<p>reason: ${html(finding.reason)}</p>`,
     `<p>probe: ${html(finding.description)}</p>`,
     `<p>seed ${finding.seed}${finding.path === undefined ? "" : `, path ${html(finding.path)}`}</p>`,
-    `<p>replay: <code>${html(replayCommand(runId, finding.id))}</code></p>`,
+    `<p>replay: <code>${html(replayCommand(runId, finding))}</code></p>`,
+    ...evidenceBlocks(finding),
     `<details><summary>bytes fired (base64)</summary><pre>${html(finding.bytesB64)}</pre></details>`,
     `</div>`,
   ].join("\n");

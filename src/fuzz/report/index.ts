@@ -9,6 +9,8 @@ export {
   readFindingFile,
   findingFileName,
   replayCommand,
+  assertFindingIntact,
+  expectedFindingId,
 } from "./finding-file.js";
 export { writeJunit, renderJunit, JUNIT_FILE } from "./junit.js";
 export {

@@ -30,7 +30,7 @@ function findingText(runId: string, finding: Finding): string {
     `  reason: ${finding.reason}`,
     `  probe: ${finding.description}`,
     `  seed ${finding.seed}${finding.path === undefined ? "" : `, path ${finding.path}`}`,
-    `  replay: ${replayCommand(runId, finding.id)}`,
+    `  replay: ${replayCommand(runId, finding)}`,
   ].join("\n");
 }
 

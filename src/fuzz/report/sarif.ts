@@ -67,7 +67,7 @@ function findingResult(
 ): Sarif.Result {
   const { oracleRule, specRule } = ruleIds(finding.rule);
   const fingerprint = findingFingerprint(finding);
-  const replay = replayCommand(report.runId, finding.id);
+  const replay = replayCommand(report.runId, finding);
   const what = family.role === "control" ? "control did not hold" : `${specRule} not enforced`;
   const justification = options.suppressed?.(fingerprint);
   return {

@@ -2,6 +2,7 @@ import type { FamilyResult, Finding } from "../types.js";
 import type { Report } from "../report-types.js";
 import { writeAtomically } from "./atomic-write.js";
 import { type CanaryScan, assertNoCanary } from "./canary.js";
+import { describeAnswer, describeRecordedTarget } from "./finding-evidence.js";
 import { replayCommand } from "./finding-file.js";
 import { evaluateGate } from "../release/release-gate.js";
 import type { GateRequirement } from "../release/types.js";
@@ -40,6 +41,34 @@ function familyRow(result: FamilyResult): string {
   return `| ${cells.join(" | ")} |`;
 }
 
+/** A fence longer than any backtick run inside, so no command or answer can close it early. */
+function fenced(text: string, info = "sh"): string[] {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return [`${fence}${info}`, text, fence, ""];
+}
+
+function evidenceLines(finding: Finding): string[] {
+  const evidence = finding.evidence;
+  if (evidence === undefined) return [];
+  return [
+    `- target: ${mdText(describeRecordedTarget(evidence.target))}`,
+    `- keyring: ${mdText(evidence.keyring.map((k) => `${k.kid} (${k.role}) ${k.thumbprint}`).join(", "))}`,
+    "",
+    ...(evidence.replay.curl === undefined
+      ? []
+      : ["- the same bytes with curl:", "", ...fenced(evidence.replay.curl)]),
+    ...(evidence.answer === undefined
+      ? []
+      : ["- answer received:", "", ...fenced(describeAnswer(evidence.answer), "")]),
+    ...evidence.seals.flatMap((seal, i) => [
+      `- seal ${i + 1} decoded:`,
+      "",
+      ...fenced(`header ${seal.header}\npayload ${seal.payload}`, "json"),
+    ]),
+  ];
+}
+
 function findingSection(runId: string, finding: Finding): string[] {
   return [
     `### ${mdText(finding.id)}`,
@@ -49,9 +78,10 @@ function findingSection(runId: string, finding: Finding): string[] {
     `- reason: ${mdText(finding.reason)}`,
     `- probe: ${mdText(finding.description)}`,
     `- seed ${finding.seed}${finding.path === undefined ? "" : `, path ${mdText(finding.path)}`}`,
-    // Ids and run ids are file names by schema (no backticks), so a code span is safe here.
-    `- replay: \`${replayCommand(runId, finding.id)}\``,
+    "- replay:",
     "",
+    ...fenced(replayCommand(runId, finding)),
+    ...evidenceLines(finding),
   ];
 }
 

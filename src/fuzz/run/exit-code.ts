@@ -1,4 +1,5 @@
 import { assertNever } from "../../kernel/result.js";
+import { gateExitCode } from "../release/format.js";
 import type { Report } from "../report-types.js";
 import type { ReplayResult, RunResult } from "./types.js";
 
@@ -18,7 +19,8 @@ export function reportExitCode(report: Report): 0 | 1 | 2 | 3 {
 export function runExitCode(result: RunResult): 0 | 1 | 2 | 3 {
   switch (result.kind) {
     case "report":
-      return reportExitCode(result.report);
+      // The gate printed at the end of the run decides, so the text and the code always agree.
+      return gateExitCode(result.gate);
     case "target-down":
       return 2;
     case "canary-in-output":

@@ -13,7 +13,9 @@ import { ORACLES } from "../oracles/index.js";
 import type { Finding } from "../types.js";
 import { checkedCorpus } from "./check-paths.js";
 import { RUN_DEFAULTS } from "./run-failclosed.js";
-import { checkSpec, keyringFor, openerFor } from "./target-spec.js";
+import { fingerprintKeyring } from "../report/finding-evidence.js";
+import { replayTarget } from "./recorded-target.js";
+import { checkSpec, keyringFor, openerFor, targetHealth } from "./target-spec.js";
 import type { ReplayOptions, ReplayResult, TargetSpec } from "./types.js";
 
 /** The finding with its bytes rebuilt from seed and path (warning when versions differ). */
@@ -44,10 +46,26 @@ async function regenerated(finding: Finding, spec: TargetSpec, options: ReplayOp
  * from) throws FailclosedError.
  */
 export async function replayFailclosed(options: ReplayOptions): Promise<ReplayResult> {
-  const spec = options.target ?? { kind: "reference" };
+  const warn = options.warn ?? (() => undefined);
+  const spec = replayTarget(options.finding, options.target, options.keyring, warn);
   checkSpec(spec);
+  if (spec.kind !== "reference" && options.finding.evidence !== undefined) {
+    const kut = await keyringFor(spec)(options.finding.salt);
+    const given = await fingerprintKeyring(kut.jwkSets);
+    const key = (k: { kid: string; thumbprint: string }): string => `${k.kid} ${k.thumbprint}`;
+    const recorded = new Set(options.finding.evidence.keyring.map(key));
+    if (given.length !== recorded.size || !given.every((k) => recorded.has(key(k)))) {
+      warn(
+        `the keyring given is not the one finding ${options.finding.id} was made with (kids or thumbprints differ): its seals may not verify`,
+      );
+    }
+  }
   const finding =
     options.regenerate === true ? await regenerated(options.finding, spec, options) : options.finding;
+  const health = await targetHealth(spec);
+  if (health.kind === "down") {
+    return { kind: "error", detail: `the target does not answer, nothing was fired: ${health.detail}` };
+  }
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-replay-"));
   try {
     const judgement = await replayFinding(finding, {

@@ -3,16 +3,29 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
 import { canariesFromJwks, makeScanner } from "../canary/index.js";
-import { replayCorpus } from "../corpus/corpus.js";
+import { loadSavedFailures, replayCorpus } from "../corpus/corpus.js";
 import { runFuzz, runIdFor, type RunConfig } from "../engine/engine.js";
 import { loadFamilies, selectFamilies } from "../engine/families.js";
 import { loadSeedCorpus } from "../engine/seed-corpus.js";
 import { randomSeed } from "../engine/seeds.js";
+import { shareOfRuns } from "../engine/shard.js";
+import type { Report } from "../report-types.js";
 import type { Reporter } from "../events.js";
 import { ORACLES } from "../oracles/index.js";
-import { consoleReporter, fileReporter, isCanaryInOutputError, loadHistory } from "../report/index.js";
 import { checkRunPaths } from "./check-paths.js";
-import { checkSpec, keyringFor, openerFor } from "./target-spec.js";
+import {
+  consoleReporter,
+  evaluateGate,
+  fileReporter,
+  isCanaryInOutputError,
+  loadHistory,
+  RELEASE_FAMILIES,
+  type GateRequirement,
+} from "../report/index.js";
+import type { ProbeFamily } from "../types.js";
+import { AnswerLog, withAnswerLog } from "../targets/answer-log.js";
+import { enrichingReporters, enrichReport, findingEnricher } from "./enrich.js";
+import { checkSpec, describeTarget, keyringFor, openerFor, targetHealth } from "./target-spec.js";
 import type { RunOptions, RunResult } from "./types.js";
 
 /** The command line's defaults, in one place for the API and the help text. */
@@ -31,27 +44,67 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const spec = options.target ?? { kind: "reference" };
   checkSpec(spec);
   const seed = options.seed ?? randomSeed();
-  const families = selectFamilies(await loadFamilies(), options.only, options.skip);
+  if (options.noLane === true && spec.kind === "reference")
+    throw new FailclosedError(
+      "USAGE",
+      "--no-lane is for an external target; the reference lane has its lane",
+    );
+  const selected = selectFamilies(await loadFamilies(), options.only, options.skip);
+  const notApplicable =
+    options.noLane === true
+      ? selected
+          .filter((f) => f.operation === "rehearse")
+          .map((f) => ({ family: f.id, name: f.name, why: "the target has no rehearsal lane (--no-lane)" }))
+      : [];
+  const families = selected.filter((f) => !notApplicable.some((n) => n.family === f.id));
   if (families.length === 0) throw new FailclosedError("USAGE", "no probe family left to run");
+  const required = runRequirement(selected, options);
   const now = Math.floor(Date.now() / 1000);
   const runId = runIdFor(now, seed, options.shard);
   const reportDir = resolve(options.reportDir ?? join("reports", runId));
   const location = await checkRunPaths({ corpus: options.corpusDir, reportDir });
   // Read and checked before anything is fired: a bad seed document stops the run with its path.
   const corpus = await loadSeedCorpus(location.seeds);
+  // The keyring is read before the target is asked, so a missing key is a usage error first.
+  if (spec.kind !== "reference") await keyringFor(spec)("health");
+  const health = await targetHealth(spec);
+  if (health.kind === "down") {
+    return {
+      kind: "target-down",
+      target: describeTarget(spec),
+      detail: `the target does not answer, nothing was fired: ${health.detail}`,
+    };
+  }
   options.onStart?.({ seed, runId, reportDir });
 
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
   let scanned: ((text: string | Uint8Array) => string | undefined) | undefined;
-  const openTarget = openerFor(spec, workDir);
+  let jwkSets: readonly unknown[] = [];
+  const answers = new AnswerLog();
+  const openUnlogged = openerFor(spec, workDir);
+  const openTarget: typeof openUnlogged = async (kut, at) =>
+    withAnswerLog(await openUnlogged(kut, at), answers);
+  const saved = { replayed: 0, stillFailing: 0 };
+  const enrich = findingEnricher({
+    spec,
+    answers,
+    jwkSets: () => jwkSets,
+    scan: (text) => scanned?.(text),
+    reportDir,
+    cwd: process.cwd(),
+    program: options.program ?? "npx failclosed",
+  });
   const keyringUnderTest = keyringFor(spec);
   const external = spec.kind !== "reference";
-  const reporters: Reporter[] = [
-    ...(options.console === undefined ? [] : [consoleReporter(options.console)]),
+  const inner: Reporter[] = [
+    ...(options.console === undefined
+      ? []
+      : [consoleReporter({ ...options.console, required, judged: ownShare })]),
     fileReporter(
       reportDir,
       (text) => scanned?.(text),
       await loadHistory(resolve(options.historyDir ?? "reports")),
+      { required },
     ),
     ...(options.reporters ?? []),
   ];
@@ -71,6 +124,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     oracles: ORACLES,
     signal: options.signal ?? new AbortController().signal,
     canariesOf: (kut) => {
+      jwkSets = kut.jwkSets;
       const canaries = canariesFromJwks(kut.jwkSets);
       scanned = makeScanner(canaries);
       return canaries;
@@ -78,8 +132,9 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     ...(external ? { keyringUnderTest } : {}),
     freshTargets: !external,
     openTarget,
-    replay: (family) =>
-      replayCorpus(
+    replay: async (family) => {
+      saved.replayed += (await loadSavedFailures(family.id, location.failures)).length;
+      const still = await replayCorpus(
         family,
         {
           openTarget,
@@ -89,16 +144,53 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
           ...(external ? { keyringUnderTest } : {}),
         },
         location.failures,
-      ),
-    reporters,
+      );
+      saved.stillFailing += still.length;
+      return still;
+    },
+    reporters: [
+      enrichingReporters(inner, enrich, (report) => ({
+        ...report,
+        notApplicable,
+        savedFailures: { ...saved },
+      })),
+    ],
   };
   try {
     const report = await runFuzz(config);
-    return { kind: "report", report, reportDir };
+    const final = await enrichReport({ ...report, notApplicable, savedFailures: { ...saved } }, enrich);
+    return { kind: "report", report: final, reportDir, gate: evaluateGate([ownShare(final)], required) };
   } catch (error) {
     if (isCanaryInOutputError(error)) return { kind: "canary-in-output", detail: error.message, reportDir };
     throw error;
   } finally {
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * What the run's own verdict requires: the ten release families for a whole run; only the attack
+ * families selected for a partial one (--only, --skip); and with --no-lane only what applies.
+ * The same requirement prints the closing pass rate and gives the exit code.
+ */
+export function runRequirement(selected: readonly ProbeFamily[], options: RunOptions): GateRequirement {
+  const partial = options.only !== undefined || (options.skip?.length ?? 0) > 0;
+  const families = partial
+    ? selected.filter((f) => f.role === "attack").map((f) => f.id)
+    : [...RELEASE_FAMILIES];
+  return { families, ...(partial || options.noLane === true ? { applicable: true } : {}) };
+}
+
+/**
+ * What a run's own verdict judges: the report itself, or for one shard its own share (each
+ * family's minimum divided as the shard divided its runs, the shard as if whole). A shard cannot
+ * pass the release alone (`failclosed gate` over every shard does that), but it can be complete.
+ */
+export function ownShare(report: Report): Report {
+  const { shard, ...whole } = report;
+  if (shard === undefined) return report;
+  return {
+    ...whole,
+    families: report.families.map((f) => ({ ...f, minRuns: shareOfRuns(f.minRuns, shard) })),
+  };
 }

@@ -1,11 +1,37 @@
 import { FailclosedError } from "../../kernel/errors.js";
 import { keyringUnderTestFromFiles } from "../keyring/external.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "../keyring/under-test.js";
+import { checkHealth, withHealthCheck, type Health, type HealthProbe } from "../targets/health.js";
 import { targetOpener } from "../targets/opener.js";
 import type { Target } from "../types.js";
 import type { TargetSpec } from "./types.js";
 
-/** How the engine reaches the target the spec names; reference clones go under workDir. */
+/** Time an external target has to answer its health check (a child's start included). */
+export const HEALTH_TIMEOUT_MS = { http: 10_000, child: 30_000 } as const;
+
+function healthProbeOf(spec: TargetSpec): HealthProbe | undefined {
+  switch (spec.kind) {
+    case "reference":
+      return undefined;
+    case "http":
+      return { kind: "http", url: spec.url };
+    case "child":
+      return { kind: "child", command: spec.command };
+  }
+}
+
+/** Whether the target answers; the reference lane in process always does. */
+export function targetHealth(spec: TargetSpec): Promise<Health> {
+  const probe = healthProbeOf(spec);
+  return probe === undefined
+    ? Promise.resolve({ kind: "up" })
+    : checkHealth(probe, HEALTH_TIMEOUT_MS[probe.kind]);
+}
+
+/**
+ * How the engine reaches the target the spec names; reference clones go under workDir. An
+ * external target is checked after every probe that crashed or hung it (withHealthCheck).
+ */
 export function openerFor(
   spec: TargetSpec,
   workDir: string,
@@ -17,9 +43,13 @@ export function openerFor(
         ...(spec.databaseUrl === undefined ? {} : { server: spec.databaseUrl }),
       });
     case "http":
-      return targetOpener({ workDir, url: spec.url });
-    case "child":
-      return targetOpener({ workDir, command: spec.command });
+    case "child": {
+      const open = targetOpener({
+        workDir,
+        ...(spec.kind === "http" ? { url: spec.url } : { command: spec.command }),
+      });
+      return async (kut, now) => withHealthCheck(await open(kut, now), () => targetHealth(spec));
+    }
   }
 }
 

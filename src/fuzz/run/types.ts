@@ -1,6 +1,7 @@
 import type { Reporter } from "../events.js";
 import type { ConsoleStream } from "../report/index.js";
 import type { Report } from "../report-types.js";
+import type { GateResult } from "../release/types.js";
 import type { Finding } from "../types.js";
 import type { Shard } from "../engine/shard.js";
 
@@ -36,6 +37,12 @@ export interface RunOptions {
   /** Family ids to run or to leave out (unknown ids are a USAGE error). */
   readonly only?: readonly string[];
   readonly skip?: readonly string[];
+  /**
+   * The external target serves only the gate (no /v1/rehearse lane): the rehearsal families
+   * (P07, P08, C02) are not fired and the report lists them as not applicable. The run's own
+   * verdict then requires only what applies; `gate` does so only with --applicable.
+   */
+  readonly noLane?: boolean;
   /** Families at once; default 2. */
   readonly concurrency?: number;
   /** Per probe, in milliseconds; default 15 s. */
@@ -56,6 +63,8 @@ export interface RunOptions {
   readonly console?: { readonly stream: ConsoleStream; readonly isTTY: boolean; readonly seedLine?: boolean };
   /** More reporters, after the console and the report files. */
   readonly reporters?: readonly Reporter[];
+  /** How users start failclosed, for the replay commands printed in findings (default "npx failclosed"). */
+  readonly program?: string;
   /** Called with the run's seed and report directory before anything is fired. */
   readonly onStart?: (start: {
     readonly seed: number;
@@ -69,7 +78,13 @@ export interface RunOptions {
  * code (runExitCode). Nothing here is ever a pass unless the report says every family closed.
  */
 export type RunResult =
-  | { readonly kind: "report"; readonly report: Report; readonly reportDir: string }
+  | {
+      readonly kind: "report";
+      readonly report: Report;
+      readonly reportDir: string;
+      /** The release gate over this one report, requiring what the run selected (runRequirement). */
+      readonly gate: GateResult;
+    }
   /** The target never answered before the first probe: nothing was judged, no finding made. */
   | { readonly kind: "target-down"; readonly target: string; readonly detail: string }
   /** A planted canary showed up in failclosed's own output: the report files were not written. */
@@ -78,8 +93,13 @@ export type RunResult =
 /** Everything `failclosed replay` takes, as data. */
 export interface ReplayOptions {
   readonly finding: Finding;
-  /** Default: the target the finding records (the reference lane for old findings). */
+  /**
+   * Default: the target the finding records (a warning when another is given; the reference
+   * lane is refused for a finding made on an external target).
+   */
   readonly target?: TargetSpec;
+  /** The test keyring for the recorded external target, when no target is given. */
+  readonly keyring?: readonly string[];
   /** Rebuild the bytes from seed and path instead of firing the saved bytes. */
   readonly regenerate?: boolean;
   /** The seed corpus to regenerate with; default the corpora/ shipped with failclosed. */

@@ -45,7 +45,7 @@ describe("colour on the console", () => {
     expect(pass).toContain(`${RED}FINDING P01 P01-abc`);
     expect(pass).toContain(`${GREEN}  P01 family-p01: closed`);
     const fail = await drive({ isTTY: true, colour: true, failing: true });
-    expect(fail).toContain(`${RED}FAIL: pass rate 9/10${RESET}\n`);
+    expect(fail).toContain(`${RED}FAIL: pass rate 9/10: 1 problem(s) above${RESET}\n`);
     expect(fail).toContain(`${RED}  P01 family-p01: FINDING`);
   });
 

@@ -147,7 +147,7 @@ describe("console reporter in a log (not a TTY)", () => {
     await h.reporter.onRunEnd?.({ type: "run-end", report: report({ interrupted: true }) });
     expect(h.text()).toContain("interrupted by SIGINT: finishing with a partial report\n");
     expect(h.text()).toContain(", interrupted (partial report)\n");
-    expect(h.text().trimEnd().split("\n").pop()).toBe("FAIL: pass rate 10/10");
+    expect(h.text().trimEnd().split("\n").pop()).toBe("FAIL: pass rate 10/10: 1 problem(s) above");
   });
 
   it("withholds a line that holds a planted canary", async () => {

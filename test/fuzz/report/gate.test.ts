@@ -253,6 +253,71 @@ describe("formatGate", () => {
     expect(text).toContain("P03 family-p03: inconclusive: boom\\x1b[2J\\x0aforged line");
     expect(text).toMatch(/^ {2}P09 +MISSING$/m);
     expect(text).toMatch(/^ {2}P02 family-p02 +closed +500\/500 runs$/m);
-    expect(text.trimEnd().split("\n").pop()).toBe("FAIL: pass rate 8/10");
+    expect(text.trimEnd().split("\n").pop()).toBe("FAIL: pass rate 8/10: 2 problem(s) above");
+  });
+});
+
+describe("not applicable families and what is required", () => {
+  const noLane = (): Report => {
+    const base = report();
+    return {
+      ...base,
+      families: base.families.filter((f) => f.family !== "P07" && f.family !== "P08"),
+      notApplicable: [
+        { family: "P07", name: "production-target", why: "the target has no lane" },
+        { family: "P08", name: "rollback-escape", why: "the target has no lane" },
+      ],
+    };
+  };
+
+  it("a report without a lane fails the release gate by default, saying how to require only what applies", () => {
+    const result = fails(evaluateGate([noLane()], REQUIRED));
+    expect(result.passRate).toBe("8/10");
+    expect(result.reasons).toEqual([
+      "P07 production-target: not applicable to the target (the target has no lane); to require only what applies, use --applicable",
+      "P08 rollback-escape: not applicable to the target (the target has no lane); to require only what applies, use --applicable",
+    ]);
+    expect(gateExitCode(result)).toBe(2);
+    expect(formatGate(result)).toMatch(/^ {2}P07 production-target +N\/A +the target has no lane$/m);
+  });
+
+  it("with applicable, the excused families leave the denominator and the text says which", () => {
+    const result = evaluateGate([noLane()], { ...REQUIRED, applicable: true });
+    expect(result).toMatchObject({ kind: "pass", passRate: "8/8", excused: ["P07", "P08"] });
+    expect(gateExitCode(result)).toBe(0);
+    expect(formatGate(result).trimEnd().split("\n").pop()).toBe(
+      "PASS: pass rate 8/8 (P07, P08 not applicable)",
+    );
+  });
+
+  it("applicable never excuses a family that a report did run, nor one nobody calls not applicable", () => {
+    const ran = report({ runId: "other", seed: 99 });
+    const thin = {
+      ...ran,
+      families: ran.families.filter((f) => f.family === "P07").map((f) => ({ ...f, runs: 1 })),
+    };
+    const result = fails(evaluateGate([noLane(), thin], { ...REQUIRED, applicable: true }));
+    expect(result.excused).toEqual(["P08"]);
+    expect(result.reasons.some((r) => r.startsWith("P07 family-p07: 1 of 500 required runs"))).toBe(true);
+    const missing = fails(
+      evaluateGate([{ ...noLane(), notApplicable: [] }], { ...REQUIRED, applicable: true }),
+    );
+    expect(missing.reasons).toContain("P07: no report ran it");
+  });
+
+  it("an attack family left out of the requirement cannot hold it up by being incomplete, but its finding does", () => {
+    const nine = REQUIRED.families.filter((id) => id !== "P07");
+    const cut = withFamily(report(), family("P07", { status: { kind: "inconclusive", why: "no clones" } }));
+    const pass = evaluateGate([cut], { families: nine });
+    expect(pass).toMatchObject({ kind: "pass", passRate: "9/9" });
+    expect(formatGate(pass).trimEnd().split("\n").pop()).toBe("PASS: pass rate 9/9");
+    const found = withFamily(
+      report(),
+      family("P07", { status: { kind: "finding" }, findings: [finding({ family: "P07" })] }),
+    );
+    const failed = fails(evaluateGate([found], { families: nine }));
+    expect(failed.passRate).toBe("9/9");
+    expect(gateExitCode(failed)).toBe(1);
+    expect(formatGate(failed).trimEnd().split("\n").pop()).toBe("FAIL: pass rate 9/9: 1 problem(s) above");
   });
 });

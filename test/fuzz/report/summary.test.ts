@@ -23,7 +23,7 @@ describe("summary.md", () => {
     expect(md).toContain("## Gate problems");
     expect(md).toContain("### P02-0123456789abcdef");
     expect(md).toContain(
-      "- replay: `failclosed replay reports/20251124T031500Z-a1b2c3/findings/P02-0123456789abcdef.json`",
+      "- replay:\n\n```sh\nfailclosed replay reports/20251124T031500Z-a1b2c3/findings/P02-0123456789abcdef.json\n```",
     );
   });
 

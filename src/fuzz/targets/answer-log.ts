@@ -1,0 +1,57 @@
+import { createHash } from "node:crypto";
+import type { Outcome, Target } from "../types.js";
+
+/**
+ * The last answer each recently fired body got, so a finding can record what the target said to
+ * its bytes (its confirmation is the last firing). Bounded: only the newest entries are kept,
+ * which is all a finding needs, since it is recorded right after its confirmation.
+ */
+export class AnswerLog {
+  readonly #answers = new Map<string, Outcome>();
+  constructor(private readonly limit = 64) {}
+
+  static key(bytes: Uint8Array): string {
+    return createHash("sha256").update(bytes).digest("hex");
+  }
+
+  record(bytes: Uint8Array, outcome: Outcome): void {
+    const key = AnswerLog.key(bytes);
+    this.#answers.delete(key);
+    this.#answers.set(key, outcome);
+    if (this.#answers.size > this.limit) {
+      const oldest = this.#answers.keys().next().value;
+      if (oldest !== undefined) this.#answers.delete(oldest);
+    }
+  }
+
+  answerTo(bytes: Uint8Array): Outcome | undefined {
+    return this.#answers.get(AnswerLog.key(bytes));
+  }
+}
+
+/** The target, with every outcome it gives recorded in the log. */
+export function withAnswerLog(target: Target, log: AnswerLog): Target {
+  const fireOnClone = target.fireOnClone?.bind(target);
+  const state = target.state?.bind(target);
+  return {
+    name: target.name,
+    operations: target.operations,
+    fire: async (operation, bytes, timeoutMs) => {
+      const outcome = await target.fire(operation, bytes, timeoutMs);
+      log.record(bytes, outcome);
+      return outcome;
+    },
+    ...(fireOnClone === undefined
+      ? {}
+      : {
+          fireOnClone: async (setup, bytes, timeoutMs) => {
+            const outcome = await fireOnClone(setup, bytes, timeoutMs);
+            log.record(bytes, outcome);
+            return outcome;
+          },
+        }),
+    ...(state === undefined ? {} : { state }),
+    restart: () => target.restart(),
+    close: () => target.close(),
+  };
+}
