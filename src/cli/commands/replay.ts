@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { checkInputDir } from "../../kernel/directories.js";
 import { assertNever } from "../../kernel/result.js";
 import { assertFindingIntact, readFindingFile } from "../../fuzz/report/index.js";
 import { replayExitCode, replayFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
@@ -62,6 +64,8 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
           ? { kind: "reference" }
           : undefined;
   const path = positionals[0] ?? "";
+  // Every path the user gave is checked before any work: a typo'd corpus is not a bad finding.
+  if (values.corpus !== undefined) await checkInputDir(resolve(values.corpus), "--corpus");
   const finding = await readFindingFile(path);
   assertFindingIntact(finding, path);
   const result = await replayFailclosed({

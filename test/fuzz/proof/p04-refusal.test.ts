@@ -31,7 +31,8 @@ describe("P04 against a gate that spends grants on refusal, over HTTP", () => {
     const report = await runProof(target, kut, [{ ...(p04 as ProbeFamily), minRuns: 30 }]);
     const result = resultOf(report, "P04");
     expect(result.status).toEqual({ kind: "finding" });
-    expect(result.findings[0]?.oracle).toBe("control");
-    expect(result.findings[0]?.reason).toBe("control got DENY: replayed");
+    // The refused request's honest re-spend is a scenario step, judged by the sequence oracle (F5).
+    expect(result.findings[0]?.oracle).toBe("sequence");
+    expect(result.findings[0]?.reason).toMatch(/^setup step \d+ of \d+ got DENY: replayed$/);
   });
 });
