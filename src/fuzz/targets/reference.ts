@@ -64,6 +64,11 @@ export interface ReferenceTargetOptions {
    * are made there for the run, instead of on embedded PGlite. The gate's ledger stays embedded.
    */
   readonly server?: string;
+  /**
+   * Lower-case letters and digits put into the names made on `server`, so that a caller sharing
+   * the server with other runs (a test among parallel tests) can tell its own objects apart.
+   */
+  readonly serverNameTag?: string;
 }
 
 export interface ReferenceComponents {
@@ -157,7 +162,12 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
   try {
     await createTemplateClone(template, operatorKey, options.clock.now());
     if (options.server !== undefined)
-      server = await createServerClone(options.server, operatorKey, options.clock.now());
+      server = await createServerClone(
+        options.server,
+        operatorKey,
+        options.clock.now(),
+        options.serverNameTag,
+      );
     const target = await openInProcessTarget({
       name: "reference",
       operations: OPERATIONS,

@@ -61,8 +61,11 @@ export async function createServerClone(
   adminUrl: string,
   operatorKey: KeyEntry,
   now: number,
+  nameTag = "",
 ): Promise<ServerClone> {
-  const suffix = randomBytes(5).toString("hex");
+  if (!/^[a-z0-9]{0,16}$/.test(nameTag))
+    throw new FailclosedError("USAGE", "a server name tag is at most 16 lower-case letters or digits");
+  const suffix = `${nameTag}${randomBytes(5).toString("hex")}`;
   const role = { name: `fc_lane_${suffix}`, password: randomBytes(18).toString("base64url") };
   const clone = `fc_clone_${suffix}`;
   const sentinel = `fc_production_${suffix}`;

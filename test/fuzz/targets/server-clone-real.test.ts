@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,13 +16,18 @@ import { adminQuery, hasRealServer, REAL_SERVER_URL } from "../../support/real-p
 
 const NOW = 1_781_265_600;
 let workDir: string;
+// Other test files make and drop clones on the same server at the same time: only the names
+// carrying this run's tag are this run's.
+const TAG = `t${randomBytes(4).toString("hex")}`;
 
 async function leftovers(): Promise<number> {
   const dbs = await adminQuery(
-    "SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'fc\\_clone\\_%' OR datname LIKE 'fc\\_production\\_%'",
+    `SELECT count(*)::int AS n FROM pg_database d LEFT JOIN pg_roles r ON r.oid = d.datdba
+      WHERE d.datname LIKE 'fc\\_clone\\_${TAG}%' OR d.datname LIKE 'fc\\_production\\_${TAG}%'
+         OR r.rolname LIKE 'fc\\_lane\\_${TAG}%'`,
   );
   const roles = await adminQuery(
-    "SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'fc\\_lane\\_%'",
+    `SELECT count(*)::int AS n FROM pg_roles WHERE rolname LIKE 'fc\\_lane\\_${TAG}%'`,
   );
   const count = (rows: unknown[]): number => Number((rows[0] as { n?: unknown } | undefined)?.n);
   return count(dbs.rows) + count(roles.rows);
@@ -51,6 +57,7 @@ describe.skipIf(!hasRealServer())("the reference lane's clone on a real server",
           gateKid: k.kids.gate,
           rehearsalKid: k.kids.rehearsal,
           server: REAL_SERVER_URL ?? "",
+          serverNameTag: TAG,
         });
         const state = target.state?.bind(target);
         return {
