@@ -167,6 +167,12 @@ export interface StateSnapshot {
   readonly cloneDigest?: string;
   /** The production sentinel database's digest, when one is configured. */
   readonly sentinelDigest?: string;
+  /**
+   * Which incarnation of the system under test the snapshot was read from, where the target can
+   * replace it (in process, after another probe hung): snapshots of two generations are not
+   * comparable, since the later one starts from scratch and would hide what the probe changed.
+   */
+  readonly generation?: number;
 }
 
 /** A system under test, reached in process, over HTTP or through a child process. */

@@ -48,6 +48,13 @@ export async function restartAfter(outcomes: readonly Outcome[], target: Target)
     await target.restart().catch(() => undefined);
 }
 
+/**
+ * How often a probe is fired again when the system under test was replaced between its two state
+ * snapshots (another probe hung): F3 cannot compare across generations, and a family must not turn
+ * inconclusive because a sibling probe hung.
+ */
+const GENERATION_ATTEMPTS = 3;
+
 /** Fires one request expected as `expectation` and judges it; a hang or a crash restarts the target. */
 export async function fireOnce(
   probe: Probe,
@@ -55,6 +62,27 @@ export async function fireOnce(
   ctx: FireContext,
   options: FireOptions = {},
 ): Promise<Judgement> {
+  for (let attempt = 1; ; attempt += 1) {
+    const fired = await fireOnceOnOneGeneration(probe, expectation, ctx, options);
+    if (fired.kind === "judged") return fired.judgement;
+    if (attempt >= GENERATION_ATTEMPTS)
+      return {
+        kind: "error",
+        detail: `state after probe: the system under test was replaced while the probe ran, ${String(attempt)} times in a row`,
+      };
+  }
+}
+
+type OneGeneration =
+  { readonly kind: "judged"; readonly judgement: Judgement } | { readonly kind: "replaced" };
+
+async function fireOnceOnOneGeneration(
+  probe: Probe,
+  expectation: Expectation,
+  ctx: FireContext,
+  options: FireOptions,
+): Promise<OneGeneration> {
+  const judged = (judgement: Judgement): OneGeneration => ({ kind: "judged", judgement });
   const { target } = ctx;
   const failed = (where: string, error: unknown): Judgement => ({
     kind: "error",
@@ -64,7 +92,7 @@ export async function fireOnce(
   try {
     before = expectation === "attack" ? await target.state?.(probe.operation) : undefined;
   } catch (error) {
-    return failed("state before probe", error);
+    return judged(failed("state before probe", error));
   }
   const outcome =
     options.via === undefined
@@ -78,19 +106,31 @@ export async function fireOnce(
         ? undefined
         : await target.state?.(probe.operation);
   } catch (error) {
-    return failed("state after probe", error);
+    return judged(failed("state after probe", error));
   }
-  return judgeAll(
-    ctx.oracles,
-    oracleInput({
-      probe,
-      expectation,
-      outcome,
-      ...(options.step === undefined ? {} : { step: options.step }),
+  const judge = (state: { before?: StateSnapshot; after?: StateSnapshot }): Promise<Judgement> =>
+    judgeAll(
+      ctx.oracles,
+      oracleInput({
+        probe,
+        expectation,
+        outcome,
+        ...(options.step === undefined ? {} : { step: options.step }),
+        ...state,
+        canaries: ctx.canaries,
+        sealedBy: ctx.sealedBy,
+      }),
+    );
+  if (after !== undefined && before?.generation !== after.generation) {
+    // F3 cannot be judged across generations, but what the answer itself shows (an ALLOW, a leak)
+    // stands: only a probe whose answer was clean is fired again.
+    const answerOnly = await judge({});
+    return answerOnly.kind === "pass" ? { kind: "replaced" } : judged(answerOnly);
+  }
+  return judged(
+    await judge({
       ...(before === undefined ? {} : { before }),
       ...(after === undefined ? {} : { after }),
-      canaries: ctx.canaries,
-      sealedBy: ctx.sealedBy,
     }),
   );
 }

@@ -40,6 +40,7 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
   const lock = new Mutex();
   const housekeepingMs = options.housekeepingMs ?? 30_000;
   let system: InProcessSystem | undefined = await options.open();
+  let generation = 1;
   let closed = false;
 
   /** Closes the current system, giving up on it (it may be hung) after graceMs. */
@@ -49,23 +50,32 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     if (current !== undefined) await within(current.close(), graceMs);
   }
 
+  /**
+   * The open system, opening a fresh one when a timeout abandoned the last; a harness error
+   * (never a verdict) when that cannot be done in time.
+   */
+  async function opened(): Promise<
+    { kind: "open"; system: InProcessSystem } | { kind: "failed"; detail: string }
+  > {
+    if (system !== undefined) return { kind: "open", system };
+    const opening = options.open();
+    const reopened = await race(opening, housekeepingMs);
+    // An open that finishes after we gave up must still be closed, or its database leaks.
+    if (reopened.kind === "timed_out") opening.then((late) => late.close()).catch(() => undefined);
+    if (reopened.kind !== "done") {
+      const why = reopened.kind === "threw" ? describeError(reopened.error) : "timed out";
+      return { kind: "failed", detail: `${options.name}: cannot reopen the system under test (${why})` };
+    }
+    system = reopened.value;
+    generation += 1;
+    return { kind: "open", system };
+  }
+
   async function fireLocked(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome> {
     if (closed) return { kind: "harness_error", detail: `${options.name}: the target is closed` };
-    if (system === undefined) {
-      const opening = options.open();
-      const reopened = await race(opening, housekeepingMs);
-      // An open that finishes after we gave up must still be closed, or its database leaks.
-      if (reopened.kind === "timed_out") opening.then((late) => late.close()).catch(() => undefined);
-      if (reopened.kind !== "done") {
-        const why = reopened.kind === "threw" ? describeError(reopened.error) : "timed out";
-        return {
-          kind: "harness_error",
-          detail: `${options.name}: cannot reopen the system under test (${why})`,
-        };
-      }
-      system = reopened.value;
-    }
-    const current = system;
+    const open = await opened();
+    if (open.kind === "failed") return { kind: "harness_error", detail: open.detail };
+    const current = open.system;
     const start = performance.now();
     const raced = await race(current.answer(operation, bytes), timeoutMs);
     const elapsedMs = millisSince(start);
@@ -100,10 +110,17 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
   const stateful = system.state !== undefined;
   const state = async (operation: Operation): Promise<StateSnapshot> =>
     lock.run(async () => {
-      const current = system;
-      if (current?.state === undefined) throw new Error(`${options.name}: the system under test is not open`);
+      if (closed) throw new Error(`${options.name}: the target is closed`);
+      // Another probe's timeout may have abandoned the system since this probe fired: read a fresh
+      // one, marked as another generation, which the caller must not compare with a snapshot of
+      // the old (fire.ts fires the probe again).
+      const open = await opened();
+      if (open.kind === "failed") throw new Error(open.detail);
+      const current = open.system;
+      if (current.state === undefined) throw new Error(`${options.name}: the system under test has no state`);
+      const read = generation;
       const raced = await race(current.state(operation), housekeepingMs);
-      if (raced.kind === "done") return raced.value;
+      if (raced.kind === "done") return { ...raced.value, generation: read };
       throw raced.kind === "threw" ? raced.error : new Error(`${options.name}: reading the state timed out`);
     });
 
@@ -117,6 +134,7 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
         if (closed) return;
         await abandon(housekeepingMs);
         system = await options.open();
+        generation += 1;
       }),
     close: () =>
       lock.run(async () => {

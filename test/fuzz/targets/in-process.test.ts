@@ -146,7 +146,7 @@ describe("openInProcessTarget", () => {
       operations: ["decide"],
       open: fakeSystems({ stateful: true }).open,
     });
-    expect(await stateful.state?.("decide")).toEqual({ consumedNonces: 1 });
+    expect(await stateful.state?.("decide")).toEqual({ consumedNonces: 1, generation: 1 });
     expect(await stateful.state?.("rehearse")).toEqual({ consumedNonces: 2 });
     await stateful.close();
   });
