@@ -105,7 +105,10 @@ describe("the reference target", () => {
     expect(after.cloneDigest).toBe(before.cloneDigest);
 
     // Around a gate probe only the ledger is read: the gate never touches the clone.
-    expect(await state("decide")).toEqual({ consumedNonces: after.consumedNonces, generation: after.generation });
+    expect(await state("decide")).toEqual({
+      consumedNonces: after.consumedNonces,
+      generation: after.generation,
+    });
 
     const replay = bodyJson(await target.fire("decide", built.bytes, LIMIT_MS));
     expect(replay).toMatchObject({ verdict: "DENY", reasons: ["replayed"] });
