@@ -41,8 +41,9 @@ const READ_SQL = `SELECT ledger_id,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
   FROM ${LEDGER_SCHEMA}.ledger_identity`;
 
+// RETURNING tells the one creator apart: a gate whose insert met another's row gets no row back.
 const INSERT_SQL = `INSERT INTO ${LEDGER_SCHEMA}.ledger_identity (ledger_id) VALUES ($1)
-  ON CONFLICT (singleton) DO NOTHING`;
+  ON CONFLICT (singleton) DO NOTHING RETURNING ledger_id`;
 
 export function isLedgerId(value: string): boolean {
   return ID_PATTERN.test(value);
@@ -87,17 +88,22 @@ async function readLedger(db: SqlDatabase): Promise<FoundLedger> {
  * Migrates the ledger and gives it an id if it has none (a concurrent creator's id wins: the
  * insert does nothing and the row is read back). The explicit step behind `failclosed ledger init`,
  * and behind a first run that was not told which ledger to expect.
+ *
+ * Only the gate whose insert made the row says "created" (or "adopted"): gates that start together
+ * on an empty database all see it empty, but the row's unique singleton key admits one insert, so
+ * exactly one announces a new ledger and the others report the existing one.
  */
 export async function identifyLedger(db: SqlDatabase): Promise<LedgerIdentity & { origin: LedgerOrigin }> {
   const before = await findLedger(db);
   if (before.state === "identified") return { ...identity(before), origin: "existing" };
   await migrateLedger(db);
-  await db.query(INSERT_SQL, [newLedgerId()]);
+  const inserted = (await db.query(INSERT_SQL, [newLedgerId()])).rows.length === 1;
   const after = await findLedger(db);
   if (after.state !== "identified") {
     throw new FailclosedError("DATABASE_UNAVAILABLE", "the ledger's identity could not be recorded");
   }
-  return { ...identity(after), origin: before.state === "empty" ? "created" : "adopted" };
+  const origin: LedgerOrigin = !inserted ? "existing" : before.state === "empty" ? "created" : "adopted";
+  return { ...identity(after), origin };
 }
 
 /**
