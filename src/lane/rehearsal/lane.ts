@@ -101,19 +101,18 @@ class CloneNotClean extends Error {
 export async function openLane(config: LaneConfig, options: LaneOptions): Promise<Lane> {
   const keyring = options.keyring ?? (await loadKeyring(config.keyring, { testMode: options.testMode }));
   const rehearsalKey = checkLaneKeyring(keyring, config.rehearsalKid);
-  // PGlite would create a missing directory and run initdb in it: a typo must not make a clone.
-  if (config.clone.engine === "pglite" && !existsSync(config.clone.dataDir)) {
-    throw new FailclosedError(
-      "CONFIG_INVALID",
-      `the clone's data directory ${config.clone.dataDir} does not exist`,
-    );
-  }
   const backend: CloneBackend = cloneBackend(config);
+  const journal = journalPath(config, backend.identity);
+  // PGlite would create a missing directory and run initdb in it: a typo must not make a clone.
+  // The one exception is a restore that a crash interrupted after moving the clone aside: the
+  // record names the snapshot, and the recovery at the first rehearsal copies it back.
+  if (config.clone.engine === "pglite" && !existsSync(config.clone.dataDir)) {
+    await refuseMissingClone(config.clone.dataDir, journal);
+  }
   const clock = options.clock ?? systemClock;
   const parts = laneComponents(options.components);
   const lock = new Mutex();
   let db: SqlDatabase | undefined;
-  const journal = journalPath(config, backend.identity);
   let started = false;
 
   /**
@@ -182,6 +181,9 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     if (configuredCloneIsProduction(config)) return refused("refused_by_guard", "production_identity");
     const record = await recover();
     if (record === "unreadable") return refused(...NOT_CLEAN);
+    // A PGlite clone a failed recovery left missing: opening it would make an empty cluster.
+    if (record?.state === "dirty" && config.clone.engine === "pglite" && !existsSync(config.clone.dataDir))
+      return refused(...NOT_CLEAN);
     db ??= await backend.open();
     const open = db;
     const guard = await open.withSession((session) =>
@@ -368,6 +370,33 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
         await open?.close();
       }),
   };
+}
+
+/**
+ * Start-up with a PGlite clone directory that does not exist: allowed only when the lane's record
+ * says a snapshot restore is pending and its snapshot is there (a crash between moving the
+ * applied clone aside and copying the snapshot back); otherwise CONFIG_INVALID, saying whether
+ * the lane ever knew this clone.
+ */
+async function refuseMissingClone(dataDir: string, journal: string): Promise<void> {
+  const record = await readJournal(journal);
+  if (record === undefined)
+    throw new FailclosedError("CONFIG_INVALID", `the clone's data directory ${dataDir} does not exist`);
+  if (
+    record !== "unreadable" &&
+    record.state === "pending" &&
+    record.mode === "snapshot_restore" &&
+    record.snapshot !== undefined &&
+    existsSync(record.snapshot)
+  )
+    return;
+  const state = record === "unreadable" ? "unreadable" : record.state;
+  throw new FailclosedError(
+    "CONFIG_INVALID",
+    `the clone's data directory ${dataDir} does not exist, and the lane's record of it (${journal}, ` +
+      `${state}) names no snapshot to restore it from: the clone is lost (dirty). Re-create it ` +
+      `('failclosed clone create'), then remove that record.`,
+  );
 }
 
 function digestsOf(o: RehearsalObservation): NonNullable<Outcome["digests"]> {

@@ -18,9 +18,10 @@ import { timestampSeconds } from "../../../src/lane/codec/formats.js";
 // Not lane-fixtures.js: it imports vitest, which refuses to load outside a test run.
 const LANE_SECONDS = timestampSeconds("2026-06-12T09:30:00Z");
 
-const [configPath, mode, migrationFile] = process.argv.slice(2);
+// A fourth argument "external": the parent kills this process (mid-restore, say); no self-kill.
+const [configPath, mode, migrationFile, killer] = process.argv.slice(2);
 if (configPath === undefined || mode === undefined || migrationFile === undefined) {
-  process.stderr.write("usage: crash-child.ts CONFIG MODE MIGRATION_FILE\n");
+  process.stderr.write("usage: crash-child.ts CONFIG MODE MIGRATION_FILE [external]\n");
   process.exit(2);
 }
 let digests = 0;
@@ -30,7 +31,7 @@ const lane = await openLane(loadLaneConfig(configPath), {
   components: {
     digest: (session: SqlSession) => {
       digests += 1;
-      if (digests === 2) process.kill(process.pid, "SIGKILL");
+      if (digests === 2 && killer !== "external") process.kill(process.pid, "SIGKILL");
       return digestDatabase(session);
     },
   },

@@ -31,15 +31,39 @@ export interface CrashClone {
 
 const CHILD = join(REPO_ROOT, "test", "lane", "rehearsal", "crash-child.ts");
 
-/** Runs crash-child.ts; resolves with the signal that ended it (SIGKILL expected). */
-function crashAt(clone: CrashClone, mode: Mode, migrationFile: string): Promise<string | number | null> {
+/**
+ * Runs crash-child.ts; resolves with the signal that ended it (SIGKILL expected). With `killWhen`,
+ * the child does not kill itself: the parent SIGKILLs it once `killWhen` (polled) says so.
+ */
+export function crashAt(
+  clone: Pick<CrashClone, "configPath">,
+  mode: Mode,
+  migrationFile: string,
+  killWhen?: () => boolean,
+): Promise<string | number | null> {
   return new Promise((resolve, reject) => {
     // Node itself runs the child (tsx as a loader), so the signal ends the very process that
     // rehearses, not a wrapper around it.
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, clone.configPath, mode, migrationFile], {
+    const args = [
+      CHILD,
+      clone.configPath,
+      mode,
+      migrationFile,
+      ...(killWhen === undefined ? [] : ["external"]),
+    ];
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    if (killWhen !== undefined) {
+      const poll = setInterval(() => {
+        if (child.exitCode !== null || child.signalCode !== null) clearInterval(poll);
+        else if (killWhen()) {
+          clearInterval(poll);
+          child.kill("SIGKILL");
+        }
+      }, 1);
+    }
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
@@ -51,7 +75,8 @@ function crashAt(clone: CrashClone, mode: Mode, migrationFile: string): Promise<
 }
 
 /** Succeeds only on a clone that still holds CLEAN_MIGRATION's table: on a clean clone it FAILs. */
-const NEEDS_LEFTOVER = "INSERT INTO rehearsed_orders (id, label) VALUES (99, 'only on a dirty clone');\n";
+export const NEEDS_LEFTOVER =
+  "INSERT INTO rehearsed_orders (id, label) VALUES (99, 'only on a dirty clone');\n";
 const MOVES_SEQUENCE = `SELECT pg_catalog.nextval('ticket_seq');\nSELECT pg_catalog.setval('ticket_seq', 7777);\n${CLEAN_MIGRATION}`;
 
 export function crashSuite(make: (name: string) => Promise<CrashClone>, dir: () => string): void {

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { cp, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import pg from "pg";
+import { FailclosedError } from "../../../kernel/errors.js";
 import { openPgliteWorker } from "../../db/pglite-worker.js";
 import type { SqlDatabase } from "../../db/session.js";
 import type { LaneConfig } from "../config.js";
@@ -62,12 +64,17 @@ function pgliteBackend(dataDir: string, statementTimeoutMs: number): CloneBacken
     engine: "pglite",
     // In a worker thread: PGlite cannot cancel a statement, and a migration that never ends must
     // not block the process (the gate beside the lane, the fuzzer's timers); see pglite-worker.ts.
-    open: () =>
-      openPgliteWorker({
+    open: async () => {
+      // PGlite runs initdb in a missing directory: a clone a restore left missing must never
+      // come back as an empty cluster that a rehearsal could read as the clone.
+      if (!existsSync(dataDir))
+        throw new FailclosedError("CONFIG_INVALID", `the clone's data directory ${dataDir} does not exist`);
+      return openPgliteWorker({
         dataDir,
         statementTimeoutMs,
         operationTimeoutMs: laneOperationMs(statementTimeoutMs),
-      }),
+      });
+    },
     identity: `pglite:${dataDir}`,
     async cleanLeftovers(keep = []) {
       const parent = dirname(dataDir);
@@ -84,6 +91,16 @@ function pgliteBackend(dataDir: string, statementTimeoutMs: number): CloneBacken
       await cp(dataDir, id, { recursive: true, errorOnExist: true, force: false });
       return { id };
     },
+    /**
+     * Three steps, each of which a crash can interrupt; the lane's record stays "pending" (naming
+     * the snapshot) until the restored clone is proven clean, so the recovery at the next start
+     * runs this again from whichever state a crash left:
+     *   1. rename the clone to `.applied-*`  (crash after: no clone directory; an `.applied-*`)
+     *   2. copy the snapshot to the clone    (crash during: a partial clone directory)
+     *   3. remove `.applied-*`               (crash during: a partial `.applied-*`)
+     * A rerun moves whatever stands at the clone's path aside and copies the snapshot anew, and
+     * start-up removes every `.applied-*` (and stray `.snapshot-*`) the record does not name.
+     */
     async restore(snapshot) {
       // Move the applied clone aside first: if the swap fails half-way, nothing is lost and the
       // snapshot is still whole for an operator to restore by hand.
