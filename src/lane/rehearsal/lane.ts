@@ -51,6 +51,12 @@ export interface LaneOptions {
    * guard or digest (components.ts); production passes none.
    */
   readonly components?: Partial<LaneComponents>;
+  /**
+   * Told what the lane could not clean up (snapshot copies it failed to remove), one line each,
+   * for an operator; the default writes `failclosed: NOTICE: …` to stderr, which is where
+   * `rehearse` and `serve` users see it. Such leftovers are retried at every start.
+   */
+  readonly notice?: (line: string) => void;
 }
 
 type Outcome = {
@@ -111,6 +117,20 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
   }
   const clock = options.clock ?? systemClock;
   const parts = laneComponents(options.components);
+  const notice =
+    options.notice ?? ((line: string) => void process.stderr.write(`failclosed: NOTICE: ${line}\n`));
+  const reportKept = (kept: readonly string[]): void => {
+    if (kept.length > 0)
+      notice(
+        `could not remove ${kept.length} snapshot cop${kept.length === 1 ? "y" : "ies"} of clone ` +
+          `${backend.identity}: ${kept.join(", ")}; retried at the next start, or remove by hand`,
+      );
+  };
+  /** Removes this clone's leftover snapshots (except `keep`) and reports what stayed. */
+  const cleanLeftovers = async (keep: readonly string[]): Promise<void> => {
+    const outcome = await backend.cleanLeftovers(keep).catch(() => undefined);
+    if (outcome !== undefined) reportKept(outcome.kept);
+  };
   const lock = new Mutex();
   let db: SqlDatabase | undefined;
   let started = false;
@@ -129,31 +149,48 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     if (current?.state === "pending") current = await finishPending(current);
     if (!started && current?.state !== "dirty") {
       const keep = current?.snapshot === undefined ? [] : [current.snapshot];
-      await backend.cleanLeftovers(keep).catch(() => undefined);
+      await cleanLeftovers(keep);
       started = true;
     }
     return current;
   }
 
+  /**
+   * Finishes an interrupted rehearsal. Only a digest that was computed and differs from the clean
+   * one makes the clone dirty; a clone that cannot be reached or digested (the server is down)
+   * proves nothing either way, so the record stays pending, this rehearsal fails, and the next
+   * one tries again.
+   */
   async function finishPending(record: CloneRecord): Promise<CloneRecord> {
     await db?.close().catch(() => undefined);
     db = undefined;
-    let proven = false;
+    if (record.mode === "snapshot_restore" && record.snapshot !== undefined) {
+      // A failed restore is judged by the digest below: the clone is either still reachable
+      // (and then proven unequal, or equal after all) or not, and then nothing is decided.
+      await backend.restore({ id: record.snapshot }).catch(() => undefined);
+    }
+    let digest: string | undefined;
     try {
-      if (record.mode === "snapshot_restore" && record.snapshot !== undefined) {
-        await backend.restore({ id: record.snapshot });
-      }
       db = await backend.open();
       const open = db;
       if (record.mode === "transactional" && record.sequences !== undefined) {
         const sequences = record.sequences;
         await open.withSession((session) => restoreSequences(session, sequences));
       }
-      const digest = await digestDatabase(open);
-      proven = digest.ok && digest.value.digest === record.clean_digest;
+      const computed = await digestDatabase(open);
+      if (computed.ok) digest = computed.value.digest;
     } catch {
-      proven = false;
+      digest = undefined;
     }
+    if (digest === undefined) {
+      await db?.close().catch(() => undefined);
+      db = undefined;
+      throw new FailclosedError(
+        "DATABASE_UNAVAILABLE",
+        "the clone could not be reached to finish an interrupted rehearsal; it stays pending",
+      );
+    }
+    const proven = digest === record.clean_digest;
     const next: CloneRecord = proven
       ? {
           v: 1,
@@ -168,8 +205,10 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
           reason: "an interrupted rehearsal could not be undone and proven clean",
         };
     await writeJournal(journal, next);
-    if (proven && record.snapshot !== undefined)
-      await backend.discard({ id: record.snapshot }).catch(() => undefined);
+    if (proven && record.snapshot !== undefined) {
+      const snapshot = record.snapshot;
+      await backend.discard({ id: snapshot }).catch(() => reportKept([snapshot]));
+    }
     return next;
   }
 
@@ -249,7 +288,9 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       throw error;
     }
     db = run.db;
-    if (pending !== undefined) {
+    // A clone the run could not reach afterwards (the server went down) stays pending: the next
+    // rehearsal finishes the undoing and proves the clone clean before anything else runs.
+    if (pending !== undefined && (run.clean || run.db !== undefined)) {
       const done: CloneRecord = run.clean
         ? {
             v: 1,
@@ -267,7 +308,8 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     }
     // A snapshot a dirty record still names is kept for the operator.
     const keep = !run.clean && pending?.snapshot !== undefined ? [pending.snapshot] : [];
-    if (request.mode === "snapshot_restore") await backend.cleanLeftovers(keep).catch(() => undefined);
+    // The run's own snapshot, if it could not be discarded, is among the leftovers cleaned here.
+    if (request.mode === "snapshot_restore") await cleanLeftovers(keep);
     const validation = validateRehearsal(run.observation);
     return { verdict: validation.verdict, reasons: validation.reasons, digests: digestsOf(run.observation) };
   }
