@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Mode } from "../codec/documents.js";
+import { FailclosedError } from "../../kernel/errors.js";
 import type { LaneConfig } from "./config.js";
 import { isDigestHex } from "./digest/types.js";
 import type { SequenceState } from "./sequences.js";
@@ -98,4 +100,31 @@ export async function writeJournal(path: string, record: CloneRecord): Promise<v
   } finally {
     await directory.close();
   }
+}
+
+/**
+ * Start-up with a PGlite clone directory that does not exist: allowed only when the lane's record
+ * says a snapshot restore is pending and its snapshot is there (a crash between moving the
+ * applied clone aside and copying the snapshot back); otherwise CONFIG_INVALID, saying whether
+ * the lane ever knew this clone.
+ */
+export async function refuseMissingClone(dataDir: string, journal: string): Promise<void> {
+  const record = await readJournal(journal);
+  if (record === undefined)
+    throw new FailclosedError("CONFIG_INVALID", `the clone's data directory ${dataDir} does not exist`);
+  if (
+    record !== "unreadable" &&
+    record.state === "pending" &&
+    record.mode === "snapshot_restore" &&
+    record.snapshot !== undefined &&
+    existsSync(record.snapshot)
+  )
+    return;
+  const state = record === "unreadable" ? "unreadable" : record.state;
+  throw new FailclosedError(
+    "CONFIG_INVALID",
+    `the clone's data directory ${dataDir} does not exist, and the lane's record of it (${journal}, ` +
+      `${state}) names no snapshot to restore it from: the clone is lost (dirty). Re-create it ` +
+      `('failclosed clone create'), then remove that record.`,
+  );
 }

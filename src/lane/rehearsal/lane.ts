@@ -20,7 +20,7 @@ import { laneComponents, type LaneComponents } from "./components.js";
 import { configuredCloneIsProduction, type LaneConfig } from "./config.js";
 import type { DatabaseDigest } from "./digest/types.js";
 import { writeEvidence } from "./evidence-writer.js";
-import { type CloneRecord, journalPath, readJournal, writeJournal } from "./journal.js";
+import { type CloneRecord, journalPath, readJournal, refuseMissingClone, writeJournal } from "./journal.js";
 import { runSnapshotRestore, runTransactional, type Applying, type RunOutput } from "./run-modes.js";
 import { restoreSequences } from "./sequences.js";
 import { type RehearsalObservation, validateRehearsal } from "./validate.js";
@@ -412,33 +412,6 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
         await open?.close();
       }),
   };
-}
-
-/**
- * Start-up with a PGlite clone directory that does not exist: allowed only when the lane's record
- * says a snapshot restore is pending and its snapshot is there (a crash between moving the
- * applied clone aside and copying the snapshot back); otherwise CONFIG_INVALID, saying whether
- * the lane ever knew this clone.
- */
-async function refuseMissingClone(dataDir: string, journal: string): Promise<void> {
-  const record = await readJournal(journal);
-  if (record === undefined)
-    throw new FailclosedError("CONFIG_INVALID", `the clone's data directory ${dataDir} does not exist`);
-  if (
-    record !== "unreadable" &&
-    record.state === "pending" &&
-    record.mode === "snapshot_restore" &&
-    record.snapshot !== undefined &&
-    existsSync(record.snapshot)
-  )
-    return;
-  const state = record === "unreadable" ? "unreadable" : record.state;
-  throw new FailclosedError(
-    "CONFIG_INVALID",
-    `the clone's data directory ${dataDir} does not exist, and the lane's record of it (${journal}, ` +
-      `${state}) names no snapshot to restore it from: the clone is lost (dirty). Re-create it ` +
-      `('failclosed clone create'), then remove that record.`,
-  );
 }
 
 function digestsOf(o: RehearsalObservation): NonNullable<Outcome["digests"]> {
