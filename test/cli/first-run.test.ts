@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rehearseArgs } from "../support/lane-fixtures.js";
 import { CORPORA_DIR } from "../../src/kernel/paths.js";
 import { finding } from "../fuzz/report/fixtures.js";
 import { cliIn, emptyFolder, USER_ERROR } from "./cli-process.js";
@@ -62,17 +63,10 @@ describe("first run in an empty folder", () => {
       }),
     );
     await writeFile(join(cwd, "migration.sql"), "CREATE TABLE first_run (id bigint PRIMARY KEY);\n");
-    const rehearsed = await cliIn(cwd, [
-      "rehearse",
-      "--config",
-      "lane.json",
-      "--migration",
-      "migration.sql",
-      "--mode",
-      "transactional",
-      "--packet-id",
-      "FIRST-RUN-1",
-    ]);
+    const rehearsed = await cliIn(
+      cwd,
+      rehearseArgs("lane.json", "migration.sql", "transactional", "FIRST-RUN-1", { testMode: false }),
+    );
     expect(rehearsed.stderr).toBe("");
     expect(rehearsed.code).toBe(0);
     expect(rehearsed.stdout).toMatch(/^PASS\nevidence tree [0-9a-f]{64}\nevidence \S+\n$/);
@@ -91,17 +85,10 @@ describe("first run in an empty folder", () => {
         evidence_dir: "migration.sql/evidence",
       }),
     );
-    const result = await cliIn(cwd, [
-      "rehearse",
-      "--config",
-      "lane-bad.json",
-      "--migration",
-      "migration.sql",
-      "--mode",
-      "transactional",
-      "--packet-id",
-      "FIRST-RUN-1",
-    ]);
+    const result = await cliIn(
+      cwd,
+      rehearseArgs("lane-bad.json", "migration.sql", "transactional", "FIRST-RUN-1", { testMode: false }),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(USER_ERROR("FILE_EXISTS"));
     expect(result.stderr).toMatch(/lane-bad\.json: evidence_dir \S+: \S+migration\.sql is a file/);

@@ -24,6 +24,7 @@ import {
   sha256Hex,
   tempRoot,
   withPglite,
+  rehearseArgs,
 } from "../support/lane-fixtures.js";
 
 let root: Awaited<ReturnType<typeof tempRoot>>;
@@ -40,19 +41,7 @@ const files: Record<"clean" | "commit" | "latin1" | "bom", string> = {
 const TREE = /^[0-9a-f]{64}$/;
 
 function rehearse(migration: string, mode: string, ...extra: string[]) {
-  return cli([
-    "rehearse",
-    "--test-mode",
-    "--config",
-    configPath,
-    "--migration",
-    migration,
-    "--mode",
-    mode,
-    "--packet-id",
-    PACKET_ID,
-    ...extra,
-  ]);
+  return cli(rehearseArgs(configPath, migration, mode, PACKET_ID, { extra }));
 }
 
 /** The summary the command prints: verdict (reasons), the tree id, the evidence directory. */
@@ -218,17 +207,7 @@ describe("failclosed rehearse", () => {
 
   it("FAILCLOSED_TEST_MODE=1 stands for --test-mode", async () => {
     const result = await cli(
-      [
-        "rehearse",
-        "--config",
-        configPath,
-        "--migration",
-        files.commit,
-        "--mode",
-        "transactional",
-        "--packet-id",
-        PACKET_ID,
-      ],
+      rehearseArgs(configPath, files.commit, "transactional", PACKET_ID, { testMode: false }),
       { FAILCLOSED_TEST_MODE: "1" },
     );
     expect(result.code).toBe(1);
@@ -243,17 +222,9 @@ describe("failclosed rehearse", () => {
   });
 
   it("without test mode the test keyring is refused: exit 2, TEST_KEYRING_REFUSED", async () => {
-    const result = await cli([
-      "rehearse",
-      "--config",
-      configPath,
-      "--migration",
-      files.clean,
-      "--mode",
-      "transactional",
-      "--packet-id",
-      PACKET_ID,
-    ]);
+    const result = await cli(
+      rehearseArgs(configPath, files.clean, "transactional", PACKET_ID, { testMode: false }),
+    );
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
@@ -269,18 +240,7 @@ describe("failclosed rehearse", () => {
         pgliteLaneConfig("clone1", "evidence-owner", { keyring: [...LANE_KEYRING, OWNER_PRIVATE] }),
       ),
     );
-    const result = await cli([
-      "rehearse",
-      "--test-mode",
-      "--config",
-      withOwner,
-      "--migration",
-      files.clean,
-      "--mode",
-      "transactional",
-      "--packet-id",
-      PACKET_ID,
-    ]);
+    const result = await cli(rehearseArgs(withOwner, files.clean, "transactional", PACKET_ID));
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
@@ -327,18 +287,7 @@ describe("failclosed rehearse", () => {
 
   it("a packet id the protocol does not accept: exit 2, DOCUMENT_INVALID, nothing rehearsed", async () => {
     const listed = await readdir(evidenceDir);
-    const result = await cli([
-      "rehearse",
-      "--test-mode",
-      "--config",
-      configPath,
-      "--migration",
-      files.clean,
-      "--mode",
-      "transactional",
-      "--packet-id",
-      "fix7 lower case",
-    ]);
+    const result = await cli(rehearseArgs(configPath, files.clean, "transactional", "fix7 lower case"));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^failclosed: DOCUMENT_INVALID: the request is not valid/);
     expect(await readdir(evidenceDir)).toEqual(listed);

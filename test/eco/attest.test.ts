@@ -18,6 +18,7 @@ import {
   REHEARSAL_PRIVATE,
   pgliteLaneConfig,
   tempRoot,
+  rehearseArgs,
 } from "../support/lane-fixtures.js";
 import { report } from "../fuzz/report/fixtures.js";
 import { cli } from "./cli.js";
@@ -68,21 +69,9 @@ beforeAll(async () => {
   expect(created.code, created.stderr).toBe(0);
   await writeFile(join(root.dir, "lane.json"), JSON.stringify(pgliteLaneConfig("clone1", "evidence")));
   await writeFile(join(root.dir, "clean.sql"), CLEAN_MIGRATION);
-  const rehearsed = await cli(
-    [
-      "rehearse",
-      "--test-mode",
-      "--config",
-      "lane.json",
-      "--migration",
-      "clean.sql",
-      "--mode",
-      "transactional",
-      "--packet-id",
-      PACKET_ID,
-    ],
-    { cwd: root.dir },
-  );
+  const rehearsed = await cli(rehearseArgs("lane.json", "clean.sql", "transactional", PACKET_ID), {
+    cwd: root.dir,
+  });
   expect(rehearsed.code, rehearsed.stderr).toBe(0);
   tree = /evidence tree ([0-9a-f]{64})/.exec(rehearsed.stdout)?.[1] ?? "";
   const name = (await readdir(join(root.dir, "evidence"))).find((file) => file.endsWith(".evidence.jws"));

@@ -384,6 +384,22 @@ export async function cli(args: readonly string[], env: Record<string, string> =
   }
 }
 
+/** `failclosed rehearse`'s arguments, as the tests run it (test mode unless told otherwise). */
+export function rehearseArgs(
+  config: string,
+  migration: string,
+  mode: string,
+  packetId: string,
+  options: { readonly testMode?: boolean; readonly extra?: readonly string[] } = {},
+): string[] {
+  return [
+    "rehearse",
+    ...(options.testMode === false ? [] : ["--test-mode"]),
+    ...["--config", config, "--migration", migration, "--mode", mode, "--packet-id", packetId],
+    ...(options.extra ?? []),
+  ];
+}
+
 /** E4 and E3 through the CLI: `tree --verify` and `verify --typ evidence+jws` both accept. */
 export async function expectCliVerifies(dir: string, tree: string, jwsPath: string): Promise<EvidenceClaims> {
   const treeCheck = await cli(["tree", "--verify", tree, dir]);

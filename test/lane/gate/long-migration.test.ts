@@ -24,6 +24,7 @@ import {
   rehearsalRequest,
   requestBytes,
   tempRoot,
+  rehearseArgs,
 } from "../../support/lane-fixtures.js";
 
 /** About `bytes` of ordinary DDL and DML: one table, then rows in statements of 200 each. */
@@ -85,18 +86,7 @@ describe("a 500 KB migration end to end on PGlite", () => {
     it(`PASSes through failclosed rehearse (${mode})`, async () => {
       const file = join(root.dir, `long-${mode}.sql`);
       await writeFile(file, MIGRATION);
-      const result = await cli([
-        "rehearse",
-        "--test-mode",
-        "--config",
-        configPath,
-        "--migration",
-        file,
-        "--mode",
-        mode,
-        "--packet-id",
-        PACKET_ID,
-      ]);
+      const result = await cli(rehearseArgs(configPath, file, mode, PACKET_ID));
       expect(result.stderr).toBe("");
       expect(result.stdout).toMatch(/^PASS\nevidence tree [0-9a-f]{64}\n/);
       expect(result.code).toBe(0);
@@ -106,18 +96,7 @@ describe("a 500 KB migration end to end on PGlite", () => {
   it("the CLI refuses a migration over 1 MiB before running anything (exit 2)", async () => {
     const file = join(root.dir, "too-long.sql");
     await writeFile(file, `${"-- x\n".repeat(MAX_MIGRATION_BYTES / 5)}SELECT 1;\n`);
-    const result = await cli([
-      "rehearse",
-      "--test-mode",
-      "--config",
-      configPath,
-      "--migration",
-      file,
-      "--mode",
-      "transactional",
-      "--packet-id",
-      PACKET_ID,
-    ]);
+    const result = await cli(rehearseArgs(configPath, file, "transactional", PACKET_ID));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("failclosed: DOCUMENT_INVALID: ");
     expect(result.stderr).toContain("at most 1048576 (1 MiB, SPEC R4)");
@@ -218,18 +197,7 @@ describe.skipIf(!hasRealServer())(
       it(`PASSes through failclosed rehearse (${mode})`, async () => {
         const file = join(root.dir, `long-real-${mode}.sql`);
         await writeFile(file, MIGRATION);
-        const result = await cli([
-          "rehearse",
-          "--test-mode",
-          "--config",
-          realConfig,
-          "--migration",
-          file,
-          "--mode",
-          mode,
-          "--packet-id",
-          PACKET_ID,
-        ]);
+        const result = await cli(rehearseArgs(realConfig, file, mode, PACKET_ID));
         expect(result.stderr).toBe("");
         expect(result.stdout).toMatch(/^PASS\nevidence tree [0-9a-f]{64}\n/);
         expect(result.code).toBe(0);

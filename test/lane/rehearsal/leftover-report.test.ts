@@ -24,6 +24,7 @@ import {
   requestBytes,
   tempRoot,
   writeLaneConfig,
+  rehearseArgs,
 } from "../../support/lane-fixtures.js";
 import { adminQuery, hasRealServer, REAL_SERVER_SKIP_REASON } from "../../support/real-postgres.js";
 
@@ -107,18 +108,7 @@ describe.skipIf(!hasRealServer())(title, () => {
     const { path, name } = await cloneWith(true);
     const file = join(root.dir, "clean.sql");
     await writeFile(file, CLEAN_MIGRATION);
-    const run = await cli([
-      "rehearse",
-      "--test-mode",
-      "--config",
-      path,
-      "--migration",
-      file,
-      "--mode",
-      "transactional",
-      "--packet-id",
-      PACKET_ID,
-    ]);
+    const run = await cli(rehearseArgs(path, file, "transactional", PACKET_ID));
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^PASS\n/);
     expect(run.stderr).toMatch(/^failclosed: NOTICE: could not remove 1 snapshot copy of clone postgres:/);

@@ -31,6 +31,7 @@ import {
   realLaneConfig,
   tempRoot,
   writeLaneConfig,
+  rehearseArgs,
 } from "../../support/lane-fixtures.js";
 
 const LANE_ROLE = "fc_outage_lane";
@@ -104,19 +105,7 @@ describe.skipIf(!canStartPrivateCluster())(
     });
 
     const rehearse = (configPath: string, migration: string, mode: Mode, json = false) =>
-      cli([
-        "rehearse",
-        "--test-mode",
-        "--config",
-        configPath,
-        "--migration",
-        migration,
-        "--mode",
-        mode,
-        "--packet-id",
-        PACKET_ID,
-        ...(json ? ["--json"] : []),
-      ]);
+      cli(rehearseArgs(configPath, migration, mode, PACKET_ID, { extra: json ? ["--json"] : [] }));
 
     for (const mode of ["transactional", "snapshot_restore"] as const) {
       it(`${mode}: FAIL with sealed evidence while the server dies; after it is back the next rehearse recovers and PASSes`, async () => {
