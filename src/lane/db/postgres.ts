@@ -5,7 +5,8 @@ import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "./session.js";
 // Keep bigint, numeric and timestamps as the server's text: the lane compares and digests text,
 // and a lossy JavaScript number or Date must never stand in for a value.
 const TEXT_TYPES = [20, 1700, 1082, 1114, 1184];
-const types = {
+/** The type parsers of every lane connection to a real server (the disposable rehearsal ones too). */
+export const LANE_TYPE_PARSERS = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (TEXT_TYPES.includes(oid)) return (value: string) => value;
     return pg.types.getTypeParser(oid, format ?? "text") as (value: string) => unknown;
@@ -15,7 +16,7 @@ const types = {
 function wrap(client: pg.PoolClient | pg.Pool | pg.Client): SqlSession {
   return {
     async query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRows> {
-      const result = await client.query({ text: sql, values: [...params], types });
+      const result = await client.query({ text: sql, values: [...params], types: LANE_TYPE_PARSERS });
       return { rows: result.rows as Array<Record<string, unknown>> };
     },
     async exec(sql: string): Promise<void> {

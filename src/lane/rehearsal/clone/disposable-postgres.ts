@@ -1,4 +1,5 @@
 import pg from "pg";
+import { LANE_TYPE_PARSERS } from "../../db/postgres.js";
 import { FailclosedError } from "../../../kernel/errors.js";
 import type { SqlDatabase, SqlRows, SqlSession, SqlValue } from "../../db/session.js";
 
@@ -29,16 +30,6 @@ export class DeadlineError extends FailclosedError {
     super("DATABASE_UNAVAILABLE", `the statement ran past the lane's deadline of ${ms} ms and was stopped`);
   }
 }
-
-// Keep bigint, numeric and timestamps as the server's text, as the shared adapter does: the lane
-// compares and digests text.
-const TEXT_TYPES = [20, 1700, 1082, 1114, 1184];
-const types = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (TEXT_TYPES.includes(oid)) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format ?? "text") as (value: string) => unknown;
-  },
-};
 
 const DEFAULT_GRACE_MS = 2_000;
 
@@ -102,7 +93,7 @@ class DisposableSession implements SqlSession {
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRows> {
     return this.bounded(this.options.operationMs, async () => {
-      const result = await this.client.query({ text: sql, values: [...params], types });
+      const result = await this.client.query({ text: sql, values: [...params], types: LANE_TYPE_PARSERS });
       return { rows: result.rows as Array<Record<string, unknown>> };
     });
   }
