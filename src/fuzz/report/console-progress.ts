@@ -103,14 +103,23 @@ export class RunProgress {
     return `${label}${role}: ${state}, ${family.runs}/${family.minRuns} runs, ${this.rate(family, now)} probes/s, ${family.findings} finding(s), ${elapsed}`;
   }
 
-  /** The run's line: families done, totals and time left in the budget. */
+  /** The run's line: families done, totals and the budget beyond the minimum runs. */
   headline(now: number): string {
     const all = [...this.families.values()];
     const done = all.filter((family) => family.state !== "waiting" && family.state !== "running").length;
     const probes = all.reduce((sum, family) => sum + family.probes, 0);
     const findings = all.reduce((sum, family) => sum + family.findings, 0);
     const elapsed = now - this.startedAt;
-    const left = this.budgetMs > 0 ? `, ${formatDuration(Math.max(0, this.budgetMs - elapsed))} left` : "";
+    // Minimum runs are completed whatever the budget: once it is spent, say so rather than count
+    // down to a misleading "0 ms left" while families keep firing.
+    const left =
+      this.budgetMs <= 0
+        ? ""
+        : elapsed < this.budgetMs
+          ? `, ${formatDuration(this.budgetMs - elapsed)} of budget left`
+          : done < all.length
+            ? ", budget spent: completing the minimum runs"
+            : "";
     return `${done}/${all.length} families done, ${probes} probes, ${formatRate(perSecond(probes, elapsed))} probes/s, ${findings} finding(s), ${formatDuration(elapsed)} elapsed${left}`;
   }
 

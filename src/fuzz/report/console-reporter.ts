@@ -108,7 +108,9 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
   };
   const findingLine = (finding: Finding): string =>
     `FINDING ${printable(finding.family, 16)} ${finding.id} (${finding.confirmation}): oracle ${printable(finding.oracle, 40)}, ` +
-    `rule ${printable(finding.rule, 80)}: ${printable(finding.reason)}; replay: ${replayCommand(progress.runId, finding)}`;
+    `rule ${printable(finding.rule, 80)}: ${printable(finding.reason)}` +
+    (finding.foundAtMs === undefined ? "" : `; found after ${formatDuration(finding.foundAtMs)}`) +
+    `; replay: ${replayCommand(progress.runId, finding)}`;
 
   return {
     onRunStart(event: Event<"run-start">) {

@@ -102,8 +102,45 @@ describe("console reporter on a TTY", () => {
     const live = screen(h.text());
     expect(live).toContain("  P01: running, 2/500 runs, 1 probes/s, 0 finding(s), 2.0 s");
     expect(live).toContain(
-      "0/2 families done, 2 probes, 1 probes/s, 0 finding(s), 2.0 s elapsed, 58.0 s left",
+      "0/2 families done, 2 probes, 1 probes/s, 0 finding(s), 2.0 s elapsed, 58.0 s of budget left",
     );
+  });
+});
+
+describe("console reporter: the budget and when a finding was found", () => {
+  it("says the budget is spent while minimum runs go on, instead of counting down to 0", async () => {
+    const h = harness(false);
+    const r = h.reporter;
+    await r.onRunStart?.(runStart());
+    await r.onFamilyStart?.({ type: "family-start", family: "P01", seed: 7, minRuns: 500 });
+    for (let runs = 1; runs <= 70; runs++) {
+      h.advance(1_000);
+      await r.onProbe?.({ type: "probe", family: "P01", runs, outcome: "responded", elapsedMs: 1 });
+    }
+    const progress = h
+      .text()
+      .split("\n")
+      .filter((line) => line.startsWith("progress: "));
+    expect(progress.at(-1)).toBe(
+      "progress: 0/2 families done, 70 probes, 1 probes/s, 0 finding(s), 1 m 10 s elapsed, budget spent: completing the minimum runs",
+    );
+    expect(h.text()).not.toMatch(/\b0 ms left/);
+  });
+
+  it("prints how long into the run a finding was found, and nothing when it is unknown", async () => {
+    const h = harness(false);
+    await h.reporter.onRunStart?.(runStart());
+    await h.reporter.onFinding?.({
+      type: "finding",
+      finding: finding({ family: "P01", id: "P01-t", foundAtMs: 12_345 }),
+    });
+    await h.reporter.onFinding?.({ type: "finding", finding: finding({ family: "P01", id: "P01-u" }) });
+    const lines = h
+      .text()
+      .split("\n")
+      .filter((line) => line.startsWith("FINDING "));
+    expect(lines[0]).toMatch(/; found after 12\.3 s; replay: /);
+    expect(lines[1]).not.toContain("found after");
   });
 });
 
@@ -130,8 +167,8 @@ describe("console reporter in a log (not a TTY)", () => {
     expect(lines[0]).toBe("seed 123456 (replay with --seed 123456)");
     // 400 probes 50 ms apart = 20 s: a progress line every 10 s, with the running family under it.
     expect(lines.filter((line) => line.startsWith("progress: "))).toEqual([
-      "progress: 0/2 families done, 200 probes, 20 probes/s, 0 finding(s), 10.0 s elapsed, 50.0 s left",
-      "progress: 0/2 families done, 400 probes, 20 probes/s, 0 finding(s), 20.0 s elapsed, 40.0 s left",
+      "progress: 0/2 families done, 200 probes, 20 probes/s, 0 finding(s), 10.0 s elapsed, 50.0 s of budget left",
+      "progress: 0/2 families done, 400 probes, 20 probes/s, 0 finding(s), 20.0 s elapsed, 40.0 s of budget left",
     ]);
     expect(lines).toContain("  P01: running, 200/500 runs, 20 probes/s, 0 finding(s), 10.0 s");
     expect(lines.filter((line) => line.startsWith("FINDING "))).toHaveLength(1);
