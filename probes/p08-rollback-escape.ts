@@ -16,7 +16,9 @@ import {
  * snapshot restore: a clean prefix plus escapes from these tables, in a drawn case, whitespace,
  * comments and statement separators, at top level or hidden in a CTE, a DEFAULT, a CHECK, a view, a
  * rule or a function body; quoted and dollar-quoted spellings; escapes between decoy strings;
- * no-ops that change nothing; and R4's size edges. A new escape table joins by being listed here.
+ * no-ops that change nothing; whole migrations that attack the lane's own session, deadline and
+ * role (each alone, in the modes it breaks a rule in); and R4's size edges. A new escape table
+ * joins by being listed here.
  */
 const ESCAPE_TABLES = [
   SQL_ESCAPES.transactionControl,
@@ -40,7 +42,12 @@ export const family: ProbeFamily<RollbackValue> = {
   rules: ["C2", "C3", "C4", "C5", "C6", "R4"],
   minRuns: 150,
   arbitrary: () =>
-    rollbackValues({ escapes: [...ESCAPE_TABLES, disguised(ESCAPE_TABLES)], noOps: noOp, sizes: sizeEdges }),
+    rollbackValues({
+      escapes: [...ESCAPE_TABLES, disguised(ESCAPE_TABLES)],
+      noOps: noOp,
+      sessionEscapes: SQL_ESCAPES.laneSession,
+      sizes: sizeEdges,
+    }),
   render: renderRollback,
   breaks: rollbackBreaks,
   describe: describeRollback,

@@ -39,6 +39,7 @@ import { blockerStatusSubstring } from "../fixtures/flawed-components/p06-blocke
 import { markerPresenceGuard } from "../fixtures/flawed-components/p07-marker-presence-guard.js";
 import { digestSkipsSequences } from "../fixtures/flawed-components/p08-digest-skips-sequences.js";
 import { noClassifier } from "../fixtures/flawed-components/p08-no-classifier.js";
+import { skipsSessionReset } from "../fixtures/flawed-components/p08-skips-session-reset.js";
 import { evidenceTreeUnbound } from "../fixtures/flawed-components/p09-evidence-tree-unbound.js";
 import { echoingRefusal } from "../fixtures/flawed-components/p10-echoing-refusal.js";
 
@@ -205,4 +206,26 @@ describe("each family finds a flawed component of the reference lane", () => {
       BUDGET_MS + 60_000,
     );
   }
+});
+
+describe("P08 finds a lane that does not take its session back from the migration (#18)", () => {
+  it(
+    "P08 rollback-escape finds the flawed session take-back (none) through a lane-session escape",
+    async () => {
+      const report = await fuzzFlawedLane({
+        family: p08,
+        flaw: "session take-back: none, after_apply read from the session as the migration left it",
+        components: { lane: { takeBack: skipsSessionReset } },
+        oracles: ["verdict"],
+      });
+      const finding = report.families[0]?.findings[0];
+      expect(report.families[0]?.status).toEqual({ kind: "finding" });
+      expect(finding?.oracle).toBe("verdict");
+      expect(finding?.confirmation).toBe("confirmed");
+      // Only a deferred violation reaches this flaw: the finding is the flaw's, named by its rule.
+      expect(finding?.description).toMatch(/^transactional: deferred-/);
+      expect(exitCodeOf(report)).toBe(EXIT.NEGATIVE);
+    },
+    BUDGET_MS + 60_000,
+  );
 });

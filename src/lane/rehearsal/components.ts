@@ -10,6 +10,7 @@ import { classifyMigration, type ClassifiedMigration, type ClassifierRefusal } f
 import { digestDatabase } from "./digest/digest.js";
 import type { DatabaseDigest, DigestError } from "./digest/types.js";
 import { guardClone } from "./guard.js";
+import { takeBackSession } from "./session/settings.js";
 
 /** C2 (P08): the migration parsed and judged before anything runs. */
 export type Classify = (sql: string) => Promise<Result<ClassifiedMigration, ClassifierRefusal>>;
@@ -23,10 +24,18 @@ export type Guard = typeof guardClone;
  */
 export type Digest = (session: SqlSession) => Promise<Result<DatabaseDigest, DigestError>>;
 
+/**
+ * C3, C5 (P08): takes the migration's session back before the lane reads from it (deferred
+ * constraints checked, every setting the migration could change put back); `statementTimeoutMs`
+ * is the statement timeout the lane's own statements in that session get next.
+ */
+export type TakeBack = (session: SqlSession, statementTimeoutMs: number) => Promise<void>;
+
 export interface LaneComponents {
   readonly classify: Classify;
   readonly guard: Guard;
   readonly digest: Digest;
+  readonly takeBack: TakeBack;
 }
 
 /** The shipped lane: what openLane uses for every part it is not given. */
@@ -34,6 +43,7 @@ export const SHIPPED_LANE_COMPONENTS: LaneComponents = Object.freeze({
   classify: classifyMigration,
   guard: guardClone,
   digest: (session: SqlSession) => digestDatabase(session),
+  takeBack: takeBackSession,
 });
 
 /**
@@ -46,5 +56,6 @@ export function laneComponents(swapped: Partial<LaneComponents> = {}): LaneCompo
     classify: swapped.classify ?? shipped.classify,
     guard: swapped.guard ?? shipped.guard,
     digest: swapped.digest ?? shipped.digest,
+    takeBack: swapped.takeBack ?? shipped.takeBack,
   };
 }

@@ -242,6 +242,7 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       statementTimeoutMs: config.statementTimeoutMs,
       compareCluster: config.compareCluster,
       digest: parts.digest,
+      takeBack: parts.takeBack,
       checkBefore: async (before: DatabaseDigest) => {
         if (bound !== undefined && before.digest !== bound.clean_digest) {
           await writeJournal(journal, {

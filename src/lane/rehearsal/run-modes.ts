@@ -1,10 +1,11 @@
 import type { SqlDatabase, SqlSession } from "../db/session.js";
 import type { CloneBackend, Snapshot } from "./clone/backend.js";
-import type { Digest } from "./components.js";
+import type { Digest, TakeBack } from "./components.js";
 import type { DatabaseDigest } from "./digest/types.js";
 import type { RehearsalObservation } from "./validate.js";
 import { readSequences, restoreSequences, type SequenceState } from "./sequences.js";
-import { sessionIsSane, takeBackSession } from "./session/settings.js";
+import { migrationDeadline, stopFromOutside } from "./session/deadline.js";
+import { sessionIsSane } from "./session/settings.js";
 
 /** What the lane records durably just before the migration runs (crash-safe rehearsal). */
 export type Applying =
@@ -18,6 +19,8 @@ export interface RunInput {
   readonly compareCluster: boolean;
   /** C5: how the run digests the clone (the shipped digestDatabase unless a test swapped it). */
   readonly digest: Digest;
+  /** C3: takes the migration's session back before the lane reads from it. */
+  readonly takeBack: TakeBack;
   /**
    * Called once `before` is known and just before the migration runs; it must record durably
    * that the clone is about to change (a throw stops the run before anything is applied).
@@ -111,10 +114,15 @@ export async function runTransactional(opened: SqlDatabase, input: RunInput): Pr
         try {
           await limitStatements(session, input.statementTimeoutMs);
           const xid = await currentXactId(session);
+          const deadline = migrationDeadline(
+            input.statementTimeoutMs,
+            await stopFromOutside(opened.engine, session, () => input.backend.open()),
+          );
           try {
-            await session.exec(input.migration);
-            // Deferred constraints and constraint triggers fail here if COMMIT would reject them.
-            await takeBackSession(session, input.statementTimeoutMs);
+            await deadline.run(() => session.exec(input.migration));
+            // Deferred constraints and constraint triggers fail here if COMMIT would reject them,
+            // on the migration's clock: they are its code.
+            await deadline.run(() => input.takeBack(session, input.statementTimeoutMs));
           } catch {
             serverError = true;
             return;
@@ -252,8 +260,13 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
         await session.exec("BEGIN");
         try {
           await limitStatements(session, input.statementTimeoutMs);
-          await session.exec(input.migration);
-          await session.exec("COMMIT");
+          const deadline = migrationDeadline(
+            input.statementTimeoutMs,
+            await stopFromOutside(applied.engine, session, () => input.backend.open()),
+          );
+          await deadline.run(() => session.exec(input.migration));
+          // COMMIT runs the deferred constraints and constraint triggers: the migration's code.
+          await deadline.run(() => session.exec("COMMIT"));
         } catch {
           serverError = true;
           await rollbackQuietly(session);

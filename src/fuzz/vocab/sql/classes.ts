@@ -1,5 +1,5 @@
 import type { Explained } from "../flaw.js";
-import type { EscapeClass, Mode } from "./words.js";
+import type { Escape, EscapeClass, Mode } from "./words.js";
 
 /**
  * What each escape class breaks, and in which modes: sequences are restored with the snapshot in
@@ -44,4 +44,24 @@ export const ESCAPE_CLASSES: Readonly<
     modes: ["transactional", "snapshot_restore"],
     breaks: { rule: "C6", what: "a migration that changes nothing (after_apply equals before)" },
   },
+  // Each entry names its own rule and, where narrower, its modes (lane-session-escapes.ts).
+  lane_session: {
+    modes: ["transactional", "snapshot_restore"],
+    breaks: { rule: "C3", what: "an attack on the lane's own session" },
+  },
 };
+
+/** The modes an escape breaks a rule in: its own where it narrows its class's. */
+export function modesOf(escape: Escape): readonly Mode[] {
+  return escape.modes ?? ESCAPE_CLASSES[escape.cls].modes;
+}
+
+/** What an escape breaks: its class's rule unless it names its own. */
+export function breaksOf(escape: Escape): Explained {
+  const { breaks } = ESCAPE_CLASSES[escape.cls];
+  return {
+    rule: escape.rule ?? breaks.rule,
+    ...(escape.also === undefined ? {} : { also: escape.also }),
+    what: `${breaks.what}: ${escape.what}`,
+  };
+}

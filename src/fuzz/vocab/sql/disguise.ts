@@ -14,14 +14,17 @@ export const DISGUISES: ReadonlyArray<readonly [what: string, before: string, af
   ["a quoted identifier holding a semicolon and a comment", 'SELECT 1 AS "x;--"', "SELECT 2"],
 ];
 
-/** The escape's statements on one line between the decoys; psql meta-commands stay as they are. */
+/**
+ * The escape's statements on one line between the decoys; psql meta-commands and raw scripts (whose
+ * line comments would swallow the rest of the line) stay as they are.
+ */
 export function disguise(escape: Escape, which: number): Escape {
   const [what, before, after] = DISGUISES[which % DISGUISES.length] ?? DISGUISES[0] ?? ["", "", ""];
-  if (escape.stmts.some((s) => "meta" in s)) return escape;
+  if (escape.stmts.some((s) => !("words" in s))) return escape;
   const words: Word[] = [lit(before), lit(";")];
   for (const s of escape.stmts) if ("words" in s) words.push(...s.words, lit(";"));
   words.push(lit(after));
-  return { cls: escape.cls, what: `${escape.what}, between ${what}`, stmts: [{ words }] };
+  return { ...escape, what: `${escape.what}, between ${what}`, stmts: [{ words }] };
 }
 
 /** Escapes of the given tables, each between decoys. */

@@ -70,6 +70,8 @@ export class Renderer {
     // A meta-command is a whole line for psql; it must not share a line with SQL.
     if ("meta" in s) return `\n${this.fill(s.meta)}\n`;
     const lead = LEADS[this.style.lead] ?? "";
+    // A script of its own: only a lead before it, on a line of its own, never restyled inside.
+    if ("raw" in s) return `\n${lead}${s.raw.endsWith("\n") ? s.raw : `${s.raw}\n`}`;
     return `${lead}${this.words(s.words)}${SEPARATORS[this.style.separator] ?? ";\n"}`;
   }
 }

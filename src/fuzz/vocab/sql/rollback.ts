@@ -11,7 +11,7 @@ import { entropy } from "../../craft/entropy.js";
 import { renderMutated } from "../../craft/json-render.js";
 import type { FamilyContext } from "../../types.js";
 import { breaksText } from "../flaw.js";
-import { ESCAPE_CLASSES } from "./classes.js";
+import { breaksOf, modesOf } from "./classes.js";
 import { prefixArb } from "./prefix.js";
 import { migrationOf, placementOf } from "./render.js";
 import type { RollbackValue } from "./rollback-value.js";
@@ -21,25 +21,45 @@ import { pick, type Escape, type Mode } from "./words.js";
 
 /** The first escape that breaks a rule in this mode: the one a shrunk finding names. */
 function firstApplicable(value: RollbackValue): Escape | undefined {
-  return value.escapes.find((e) => ESCAPE_CLASSES[e.cls].modes.includes(value.mode));
+  return value.escapes.find((e) => modesOf(e).includes(value.mode));
 }
 
-/** What P08 draws from: escape tables, the no-ops that stand alone, and R4's size edges. */
+/** What P08 draws from: escape tables, the escapes that stand alone, and R4's size edges. */
 export interface RollbackGrammar {
   readonly escapes: readonly fc.Arbitrary<Escape>[];
+  /** Migrations that change nothing (C6): alone, weight 1 against the prefixed escapes' 12. */
   readonly noOps?: fc.Arbitrary<Escape>;
+  /**
+   * Whole migrations that attack the lane's own session (lane_session): alone too, since each is
+   * built so that its only effect is the attack; weight 2 (at P08's 150 runs, about one draw of
+   * each of the 20 entries a run).
+   */
+  readonly sessionEscapes?: fc.Arbitrary<Escape>;
   readonly sizes?: fc.Arbitrary<SizeEdge>;
 }
 
 const modeFor = (escape: Escape | undefined, pick: number): Mode => {
-  const modes = ESCAPE_CLASSES[escape?.cls ?? "sequence"].modes;
+  const modes = escape === undefined ? ["transactional" as const] : modesOf(escape);
   return modes[pick % modes.length] ?? "transactional";
 };
 
+/** One escape with no prefix and nothing else: the mode drawn among those it applies to. */
+function alone(escape: fc.Arbitrary<Escape>, size: fc.Arbitrary<SizeEdge>): fc.Arbitrary<RollbackValue> {
+  return fc
+    .record({ entropy: entropy(), modePick: fc.nat(), escape, style: styleArbitrary, size })
+    .map(({ modePick, escape: drawn, ...rest }): RollbackValue => ({
+      ...rest,
+      prefix: null,
+      placement: "end",
+      escapes: [drawn],
+      mode: modeFor(drawn, modePick),
+    }));
+}
+
 /**
  * The mode is drawn among those the first escape applies to, inside the map: when the shrinker
- * replaces the first escape, the mode follows, so a shrunk value still breaks a rule. A no-op
- * comes without the prefix (which would change the clone) and without other escapes.
+ * replaces the first escape, the mode follows, so a shrunk value still breaks a rule. A no-op or a
+ * session escape comes without the prefix (which would change the clone) and without others.
  */
 export function rollbackValues(grammar: RollbackGrammar): fc.Arbitrary<RollbackValue> {
   const escape = fc.oneof(...grammar.escapes);
@@ -55,17 +75,11 @@ export function rollbackValues(grammar: RollbackGrammar): fc.Arbitrary<RollbackV
       size,
     })
     .map(({ modePick, ...rest }): RollbackValue => ({ ...rest, mode: modeFor(rest.escapes[0], modePick) }));
-  if (grammar.noOps === undefined) return escapes;
-  const noOps = fc
-    .record({ entropy: entropy(), modePick: fc.nat(), noOp: grammar.noOps, style: styleArbitrary, size })
-    .map(({ modePick, noOp, ...rest }): RollbackValue => ({
-      ...rest,
-      prefix: null,
-      placement: "end",
-      escapes: [noOp],
-      mode: modeFor(noOp, modePick),
-    }));
-  return fc.oneof({ weight: 12, arbitrary: escapes }, { weight: 1, arbitrary: noOps });
+  const arms: fc.WeightedArbitrary<RollbackValue>[] = [{ weight: 12, arbitrary: escapes }];
+  if (grammar.noOps !== undefined) arms.push({ weight: 1, arbitrary: alone(grammar.noOps, size) });
+  if (grammar.sessionEscapes !== undefined)
+    arms.push({ weight: 2, arbitrary: alone(grammar.sessionEscapes, size) });
+  return arms.length === 1 ? escapes : fc.oneof(...arms);
 }
 
 /** R4 first (a lane refuses the size before it reads the SQL), else the first applicable escape. */
@@ -73,9 +87,7 @@ export function rollbackBreaks(value: RollbackValue): string | undefined {
   const size = explainSize(value.size);
   if (size !== undefined) return breaksText(size);
   const escape = firstApplicable(value);
-  if (escape === undefined) return undefined;
-  const { breaks } = ESCAPE_CLASSES[escape.cls];
-  return breaksText({ ...breaks, what: `${breaks.what}: ${escape.what}` });
+  return escape === undefined ? undefined : breaksText(breaksOf(escape));
 }
 
 export function describeRollback(value: RollbackValue): string {

@@ -4,6 +4,7 @@
  * reads "COMMIT AND CHAIN after the CREATE TABLE", not a page of SQL.
  */
 import fc from "fast-check";
+import type { RuleId } from "../rule-id.js";
 
 export type Mode = "transactional" | "snapshot_restore";
 
@@ -17,7 +18,9 @@ export type EscapeClass =
   | "meta_command"
   | "sequence"
   /** Changes nothing at all: a validator that skips `after_apply != before` passes it (C6). */
-  | "no_op";
+  | "no_op"
+  /** Attacks the lane's own session, deadline or role, not the clone (issues #14, #18). */
+  | "lane_session";
 
 /**
  * A word of SQL. A plain string is a keyword or an unquoted identifier: it gets the drawn case, and
@@ -27,14 +30,23 @@ export type EscapeClass =
 export type Word =
   string | { readonly lit: string } | { readonly body: readonly Word[]; readonly tag: string };
 
-/** A statement: words ended by `;`, or a psql meta-command line kept verbatim. */
-export type Stmt = { readonly words: readonly Word[] } | { readonly meta: string };
+/**
+ * A statement: words ended by `;`, a psql meta-command line kept verbatim, or `raw` SQL: a whole
+ * script of its own (several statements, function bodies, dynamic SQL), kept byte for byte since
+ * its string literals and quoted names mean what they say.
+ */
+export type Stmt = { readonly words: readonly Word[] } | { readonly meta: string } | { readonly raw: string };
 
 export interface Escape {
   readonly cls: EscapeClass;
   /** A few words naming it, for findings: "COMMIT AND CHAIN", "pg_read_file in a DEFAULT". */
   readonly what: string;
   readonly stmts: readonly Stmt[];
+  /** The modes it breaks a rule in, where narrower than its class's. */
+  readonly modes?: readonly Mode[];
+  /** The rule it breaks, where not its class's, and the rules whose defence it attacks. */
+  readonly rule?: RuleId;
+  readonly also?: readonly RuleId[];
 }
 
 /** Placeholders filled at render time: the probe's own table and a fresh name suffix. */

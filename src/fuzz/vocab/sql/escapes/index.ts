@@ -1,5 +1,6 @@
 import { clusterWide } from "./cluster-wide.js";
 import { hidden, ruleAction } from "./hidden.js";
+import { laneSession } from "./lane-session.js";
 import { metaCommand } from "./meta-command.js";
 import { nonTransactional } from "./non-transactional.js";
 import { opaqueCode } from "./opaque-code.js";
@@ -22,4 +23,5 @@ export const SQL_ESCAPES = {
   hidden,
   ruleAction,
   spelled,
+  laneSession,
 };
