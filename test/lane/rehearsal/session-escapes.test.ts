@@ -28,7 +28,7 @@ beforeAll(async () => {
     name: "template",
   });
   keyring = await loadKeyring([...LANE_KEYRING], { testMode: true });
-});
+}, 180_000);
 
 afterAll(async () => {
   await root?.remove();

@@ -64,8 +64,8 @@ export function migrationDeadline(
  * How to end the session the migration runs in from outside it. On a server: its backend is
  * terminated from a connection of its own (the lane's role may signal its own backends), which
  * also ends its transaction and its locks. PGlite's one backend runs on a worker thread that cannot
- * be interrupted between two calls: there the deadline fails the rehearsal at once, and the worker
- * itself is ended at its per-call limit if the statement is still running then.
+ * be interrupted from outside: there the deadline fails the call at once, and the rehearsal ends
+ * when the statement does or when the worker is ended at its per-call limit.
  */
 export async function stopFromOutside(
   engine: SqlDatabase["engine"],
