@@ -388,6 +388,8 @@ describe("P08 against the reference rehearsal lane", () => {
       if (value.size !== "within") continue;
       const deciding = value.escapes.find((e) => e.cls !== "sequence") ?? value.escapes[0];
       const cls = deciding?.cls ?? "none";
+      // Each entry has an answer of its own: test/fuzz/vocab/lane-session.test.ts rehearses them all.
+      if (cls === "lane_session") continue;
       const count = counts.get(cls) ?? 0;
       if (count >= per) continue;
       counts.set(cls, count + 1);
