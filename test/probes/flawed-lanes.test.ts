@@ -39,7 +39,7 @@ import { blockerStatusSubstring } from "../fixtures/flawed-components/p06-blocke
 import { markerPresenceGuard } from "../fixtures/flawed-components/p07-marker-presence-guard.js";
 import { digestSkipsSequences } from "../fixtures/flawed-components/p08-digest-skips-sequences.js";
 import { noClassifier } from "../fixtures/flawed-components/p08-no-classifier.js";
-import { skipsSessionReset } from "../fixtures/flawed-components/p08-skips-session-reset.js";
+import { takeBackWithoutDeferredCheck } from "../fixtures/flawed-components/p08-takes-session-back-without-deferred-check.js";
 import { evidenceTreeUnbound } from "../fixtures/flawed-components/p09-evidence-tree-unbound.js";
 import { echoingRefusal } from "../fixtures/flawed-components/p10-echoing-refusal.js";
 
@@ -208,9 +208,9 @@ describe("each family finds a flawed component of the reference lane", () => {
   }
 });
 
-describe("P08 finds a lane that does not take its session back from the migration (#18)", () => {
+describe("P08 finds a lane whose session take-back skips the deferred constraints (#18)", () => {
   it(
-    "P08 rollback-escape finds the flawed session take-back (none) through a lane-session escape",
+    "P08 rollback-escape finds the flawed session take-back (no deferred check) through a lane-session escape",
     async () => {
       const report = await runFuzz({
         families: [p08],
@@ -222,7 +222,7 @@ describe("P08 finds a lane that does not take its session back from the migratio
             testMode: true,
             gateKid: kut.kids.gate,
             rehearsalKid: kut.kids.rehearsal,
-            components: { lane: { takeBack: skipsSessionReset } },
+            components: { lane: { takeBack: takeBackWithoutDeferredCheck } },
           }),
         oracles: ORACLES,
         canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
