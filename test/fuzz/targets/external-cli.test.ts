@@ -225,12 +225,9 @@ describe("a child target that crashes on one probe only", () => {
 });
 
 describe("an HTTP target that crashes on one probe only", () => {
-  // Skipped, visibly: about one run in two, over HTTP with two sub-seeds in flight, the crash is
-  // pinned on a probe whose bytes do not crash the target (its confirmation crashed too, as
-  // another probe was crashing the gate at the same moment), and replay then rightly says
-  // "fixed". The child target, one probe at a time, is exact. Known bug, reported; the
-  // assertion below (the finding's bytes hold the trigger) is the one that catches it.
-  it.skip("is a finding with a curl line; replay at it fails (1), with it stopped cannot judge (2)", async () => {
+  // Two sub-seeds in flight over one HTTP gate: the crash must be pinned on the bytes that crash
+  // it alone (attribution.ts), never on a sibling whose connection broke at the same moment.
+  it("is a finding with a curl line; replay at it fails (1), with it stopped cannot judge (2)", async () => {
     const dir = await emptyFolderWithKeys();
     const { url, proc } = await startHttp({ CRASH_ON });
     let finding: Finding;
