@@ -253,7 +253,9 @@ export class FamilyRun {
    */
   async #unlessSlow(judgement: Judgement, probe: Probe, extras: ProbeExtras): Promise<Judgement> {
     if (judgement.kind !== "fail" || judgement.outcome !== "timed_out") return judgement;
-    const again = await this.#fireAlone(probe, extras, recheckTimeout(this.#s.fire.timeoutMs));
+    // At the run's own target: the hung instance was already replaced (fire.ts restarts after a
+    // hang), and opening a fresh reference lane on a loaded machine would cost more than the probe.
+    const again = await this.#fireAlone(probe, extras, recheckTimeout(this.#s.fire.timeoutMs), "shared");
     this.#probes++;
     if ("unjudged" in again) return { kind: "error", detail: again.unjudged };
     return again.kind === "fail" && again.outcome === "timed_out" ? judgement : again;
@@ -383,9 +385,10 @@ export class FamilyRun {
     probe: Probe,
     extras: ProbeExtras,
     timeoutMs: number,
+    where: "fresh-if-any" | "shared" = "fresh-if-any",
   ): Promise<Judgement | { readonly unjudged: string }> {
     const shared = { ...this.#s.fire, timeoutMs, stateLock: undefined };
-    const fresh = this.#s.freshTarget;
+    const fresh = where === "shared" ? undefined : this.#s.freshTarget;
     if (fresh === undefined) {
       const lock = this.#s.fire.stateLock;
       const fire = (): Promise<Judgement> => fireProbe(probe, extras, shared);
