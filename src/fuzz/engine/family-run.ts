@@ -19,6 +19,7 @@ import { redactedError } from "../oracles/redact.js";
 import { formatLimit, HARD_LIMIT_FLAG } from "./budget.js";
 import { deriveSeed } from "./seeds.js";
 import { encodeSteps } from "./scenario.js";
+import { attribute, type Recheck } from "./attribution.js";
 
 export interface FamilyRunSettings {
   readonly family: ProbeFamily;
@@ -93,6 +94,17 @@ function recheckTimeout(timeoutMs: number): number {
   return 4 * timeoutMs;
 }
 
+/** How many times a failure's bytes are fired again before it is called flaky. */
+const RECHECK_ATTEMPTS = 2;
+
+function isCrashOrHang(failure: Failure): boolean {
+  return failure.judgement.outcome === "crashed" || failure.judgement.outcome === "timed_out";
+}
+
+function fingerprintOf(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 /** Timers take at most 2^31-1 ms; a longer (or infinite) wait would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -118,7 +130,11 @@ export class FamilyRun {
   #runs = 0;
   #probes = 0;
   #inconclusive: string | undefined;
-  #failure: Failure | undefined;
+  /**
+   * Every chunk's failure, in the order found: sub-seeds in flight at once can each see the same
+   * crash, and only firing each alone tells whose bytes caused it (attribution.ts).
+   */
+  readonly #failures: Failure[] = [];
   #hardLimitHit = false;
   /**
    * Bytes already fired in this run. Against a stateful target a repeat is not the same probe: its
@@ -147,7 +163,7 @@ export class FamilyRun {
     if (now >= this.#s.hardDeadline) this.#hardLimitHit = true;
     return (
       this.#s.signal.aborted ||
-      this.#failure !== undefined ||
+      this.#failures.length > 0 ||
       this.#inconclusive !== undefined ||
       this.#hardLimitHit ||
       (chunk.beyondFloor && now >= this.#s.budgetDeadline)
@@ -160,7 +176,7 @@ export class FamilyRun {
     const chunkSeed = deriveSeed(this.#s.seed, chunk.index);
     let latest: Failure | undefined;
     const property = fc.asyncProperty(family.arbitrary(ctx), async (value) => {
-      if (signal.aborted || this.#inconclusive !== undefined || this.#failure !== undefined) return true;
+      if (signal.aborted || this.#inconclusive !== undefined || this.#failures.length > 0) return true;
       const rule = family.breaks(value, ctx);
       // A generated or shrunk attack that breaks nothing is not a probe: skip it, never report it.
       fc.pre(family.role === "control" || rule !== undefined);
@@ -170,8 +186,11 @@ export class FamilyRun {
       this.#fired.add(fingerprint);
       const probe = probeOf(family, bytes, chunkSeed, undefined, family.describe(value), rule ?? "control");
       const started = Date.now();
-      const judgement = await fireProbe(probe, await extrasOf(family, value, ctx), this.#s.fire);
+      const extras = await extrasOf(family, value, ctx);
+      const first = await fireProbe(probe, extras, this.#s.fire);
       this.#probes++;
+      // Shrinking (a failure already seen) takes a hang as it is; the finding is confirmed later.
+      const judgement = latest === undefined ? await this.#unlessSlow(first, probe, extras) : first;
       await this.#s.emit({
         type: "probe",
         family: family.id,
@@ -209,12 +228,12 @@ export class FamilyRun {
     this.#runs += details.numRuns;
     if (details.interrupted && Date.now() >= this.#s.hardDeadline) this.#hardLimitHit = true;
     if (details.failed && details.counterexample !== null && latest !== undefined) {
-      this.#failure ??= {
+      this.#failures.push({
         ...latest,
         value: (details.counterexample as readonly unknown[])[0],
         seed: details.seed,
         path: details.counterexamplePath ?? undefined,
-      };
+      });
     } else if (details.failed && (details.counterexample !== null || !details.interrupted)) {
       // fast-check gave up (too many skips) or the property threw (an arbitrary, a renderer, the
       // harness): nothing was judged, so never a pass. The message is cleared of canaries first.
@@ -222,6 +241,24 @@ export class FamilyRun {
       const why = error === null ? "too many skipped values" : redactedError(error, this.#s.fire.canaries);
       this.#inconclusive ??= `fast-check could not run the family: ${why}`;
     }
+  }
+
+  /**
+   * A probe that got no answer within the probe timeout is fired again at once, alone, with four
+   * times the time: on a loaded machine (other work on both cores) a clean rehearsal can take
+   * longer than the timeout without the target being at fault, and how loaded the machine is must
+   * not decide a verdict. The answer then given is the one judged; only a probe that hangs again
+   * counts as a hang (and is confirmed once more before it is a finding). The hard limit stays the
+   * one clock a slow machine can run out of.
+   */
+  async #unlessSlow(judgement: Judgement, probe: Probe, extras: ProbeExtras): Promise<Judgement> {
+    if (judgement.kind !== "fail" || judgement.outcome !== "timed_out") return judgement;
+    // At the run's own target: the hung instance was already replaced (fire.ts restarts after a
+    // hang), and opening a fresh reference lane on a loaded machine would cost more than the probe.
+    const again = await this.#fireAlone(probe, extras, recheckTimeout(this.#s.fire.timeoutMs), "shared");
+    this.#probes++;
+    if ("unjudged" in again) return { kind: "error", detail: again.unjudged };
+    return again.kind === "fail" && again.outcome === "timed_out" ? judgement : again;
   }
 
   #status(findings: readonly Finding[]): FamilyStatus {
@@ -244,10 +281,10 @@ export class FamilyRun {
   async finish(): Promise<FamilyResult> {
     const { family } = this.#s;
     const findings: Finding[] = [...(this.#s.replayed ?? [])];
-    if (this.#failure !== undefined) {
-      const confirmed = await this.#confirm(this.#failure);
-      if ("slowMachine" in confirmed) {
-        this.#inconclusive ??= confirmed.slowMachine;
+    if (this.#failures.length > 0) {
+      const confirmed = await this.#confirm();
+      if ("inconclusive" in confirmed) {
+        this.#inconclusive ??= confirmed.inconclusive;
       } else {
         findings.push(confirmed);
         await this.#s.emit({ type: "finding", finding: confirmed });
@@ -272,65 +309,136 @@ export class FamilyRun {
   }
 
   /**
-   * A failure becomes a finding only after its minimal bytes are fired again: if the same oracle
-   * fails again it is confirmed, otherwise flaky (which still blocks the release gate). A hang is
-   * fired again with generous time (HANG_RECHECK): one that then answers was the machine's
-   * slowness, not the target's, and makes the family inconclusive with a hint, never a finding.
+   * A failure becomes a finding only after its minimal bytes are fired again, alone: if the same
+   * oracle fails again it is confirmed, otherwise flaky (which still blocks the release gate). A
+   * crash or a hang may have been caused by a sibling in flight on the same target, so every chunk
+   * that saw one is a suspect, each fired alone in turn, and the finding is the one that
+   * reproduces (attribution.ts). A hang is fired again with generous time (HANG_RECHECK): one
+   * that then answers was the machine's slowness, not the target's, and makes the family
+   * inconclusive with a hint, never a finding.
    */
-  async #confirm(failure: Failure): Promise<Finding | { readonly slowMachine: string }> {
+  async #confirm(): Promise<Finding | { readonly inconclusive: string }> {
+    const [first, ...rest] = this.#failures as [Failure, ...Failure[]];
+    const suspects = isCrashOrHang(first)
+      ? [first, ...(await this.#distinct(rest.filter(isCrashOrHang), first))]
+      : [first];
+    const pinned = await attribute(suspects as [Failure, ...Failure[]], (failure) => this.#recheck(failure));
+    if (pinned.kind === "confirmed") return this.#finding(pinned.suspect, "confirmed");
+    const { recheck } = pinned;
+    switch (recheck.kind) {
+      case "unjudged":
+        return { inconclusive: recheck.why };
+      case "not_reproduced":
+        if (first.judgement.outcome === "timed_out" && recheck.passed === RECHECK_ATTEMPTS)
+          return {
+            inconclusive:
+              `a probe got no answer within ${this.#s.fire.timeoutMs} ms, then passed twice within ` +
+              `${recheckTimeout(this.#s.fire.timeoutMs)} ms when fired again: the machine was too slow for ` +
+              `the probe timeout; give probes more time with --timeout`,
+          };
+        return this.#finding(first, "flaky");
+      case "reproduced":
+        return this.#finding(first, "confirmed");
+    }
+  }
+
+  /** Suspects whose bytes differ from those already listed: the same bytes need firing once. */
+  async #distinct(failures: readonly Failure[], first: Failure): Promise<Failure[]> {
+    const { family, ctx } = this.#s;
+    const seen = new Set([fingerprintOf(await family.render(first.value, ctx))]);
+    const kept: Failure[] = [];
+    for (const failure of failures) {
+      const key = fingerprintOf(await family.render(failure.value, ctx));
+      if (!seen.has(key)) kept.push(failure);
+      seen.add(key);
+    }
+    return kept;
+  }
+
+  /**
+   * Fires one failure's exact bytes again, alone: at a fresh target when there is one, or else at
+   * the shared target while no other probe is in flight (the run's state lock, held exclusively).
+   */
+  async #recheck(failure: Failure): Promise<Recheck> {
+    const { family, ctx } = this.#s;
+    const probe = await this.#probeOf(failure);
+    const extras = await extrasOf(family, failure.value, ctx);
+    const hang = failure.judgement.outcome === "timed_out";
+    const timeoutMs = hang ? recheckTimeout(this.#s.fire.timeoutMs) : this.#s.fire.timeoutMs;
+    let passed = 0;
+    for (let attempt = 0; attempt < RECHECK_ATTEMPTS; attempt++) {
+      const again = await this.#fireAlone(probe, extras, timeoutMs);
+      if ("unjudged" in again) return { kind: "unjudged", why: again.unjudged };
+      this.#probes++;
+      if (again.kind === "pass") passed++;
+      if (
+        again.kind === "fail" &&
+        again.oracle.name === failure.judgement.oracle.name &&
+        (!hang || again.outcome === "timed_out")
+      )
+        return { kind: "reproduced" };
+    }
+    return { kind: "not_reproduced", passed };
+  }
+
+  async #fireAlone(
+    probe: Probe,
+    extras: ProbeExtras,
+    timeoutMs: number,
+    where: "fresh-if-any" | "shared" = "fresh-if-any",
+  ): Promise<Judgement | { readonly unjudged: string }> {
+    const shared = { ...this.#s.fire, timeoutMs, stateLock: undefined };
+    const fresh = where === "shared" ? undefined : this.#s.freshTarget;
+    if (fresh === undefined) {
+      const lock = this.#s.fire.stateLock;
+      const fire = (): Promise<Judgement> => fireProbe(probe, extras, shared);
+      return lock === undefined ? fire() : lock.exclusive(fire);
+    }
+    let target: FireContext["target"];
+    try {
+      target = await fresh();
+    } catch (error) {
+      // Said, not swallowed: without a fresh target the failure cannot be judged alone.
+      return {
+        unjudged: `a fresh target to confirm a failure could not be opened: ${redactedError(error, this.#s.fire.canaries)}`,
+      };
+    }
+    try {
+      // A fresh target is this probe's alone: no other probe's state snapshots to guard.
+      return await fireProbe(probe, extras, { ...shared, target });
+    } finally {
+      await target.close().catch(() => undefined);
+    }
+  }
+
+  async #probeOf(failure: Failure): Promise<Probe> {
     const { family, ctx } = this.#s;
     const rule = family.breaks(failure.value, ctx) ?? "control";
     const bytes = await family.render(failure.value, ctx);
+    return probeOf(family, bytes, failure.seed, failure.path, family.describe(failure.value), rule);
+  }
+
+  async #finding(failure: Failure, confirmation: Finding["confirmation"]): Promise<Finding> {
+    const { family, ctx } = this.#s;
+    const probe = await this.#probeOf(failure);
     const extras = await extrasOf(family, failure.value, ctx);
     const steps = extras.steps;
-    const probe = probeOf(family, bytes, failure.seed, failure.path, family.describe(failure.value), rule);
-    const hang = failure.judgement.outcome === "timed_out";
-    const timeoutMs = hang ? recheckTimeout(this.#s.fire.timeoutMs) : this.#s.fire.timeoutMs;
-    let confirmed = false;
-    let passed = 0;
-    const attempts = 2;
-    for (let attempt = 0; attempt < attempts && !confirmed; attempt++) {
-      const fresh = this.#s.freshTarget;
-      const target = fresh === undefined ? undefined : await fresh().catch(() => undefined);
-      try {
-        // A fresh target is this probe's alone: no other probe's state snapshots to guard.
-        const fire =
-          target === undefined
-            ? { ...this.#s.fire, timeoutMs }
-            : { ...this.#s.fire, target, timeoutMs, stateLock: undefined };
-        const again = await fireProbe(probe, extras, fire);
-        this.#probes++;
-        if (again.kind === "pass") passed++;
-        confirmed =
-          again.kind === "fail" &&
-          again.oracle.name === failure.judgement.oracle.name &&
-          (!hang || again.outcome === "timed_out");
-      } finally {
-        await target?.close().catch(() => undefined);
-      }
-    }
-    if (hang && passed === attempts)
-      return {
-        slowMachine:
-          `a probe got no answer within ${this.#s.fire.timeoutMs} ms, then passed twice within ${timeoutMs} ms ` +
-          `when fired again: the machine was too slow for the probe timeout; give probes more time with --timeout`,
-      };
     return {
-      id: findingId(family.id, bytes),
+      id: findingId(family.id, probe.bytes),
       family: family.id,
       oracle: failure.judgement.oracle.name,
-      rule: `${failure.judgement.oracle.rule} (${rule})`,
+      rule: `${failure.judgement.oracle.rule} (${probe.rule})`,
       reason: failure.judgement.reason,
       operation: family.operation,
       role: family.role,
       description: probe.description,
-      bytesB64: Buffer.from(bytes).toString("base64"),
+      bytesB64: Buffer.from(probe.bytes).toString("base64"),
       seed: failure.seed,
       ...(failure.path === undefined ? {} : { path: failure.path }),
       now: ctx.now,
       salt: ctx.salt,
       versions: this.#s.versions,
-      confirmation: confirmed ? "confirmed" : "flaky",
+      confirmation,
       foundAtMs: failure.foundAtMs,
       target: this.#s.fire.target.name,
       ...(steps === undefined ? {} : { steps: encodeSteps(steps) }),

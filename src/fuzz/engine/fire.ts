@@ -41,11 +41,38 @@ export interface FireOptions {
  * Brings the target back after a hang or a crash, at once and inside the caller's hold of the
  * state lock: the next probe, whoever fires it, meets a target restarted once. (A restart put off
  * until the lock is free could stop a target another probe had just brought back: a child process
- * started afresh, an in-process generation opened again.)
+ * started afresh, an in-process generation opened again.) Returns why the restart failed, if it
+ * did, for the judgement to say (withRestartFailure): never swallowed.
  */
-export async function restartAfter(outcomes: readonly Outcome[], target: Target): Promise<void> {
-  if (outcomes.some((o) => o.kind === "timed_out" || o.kind === "crashed"))
-    await target.restart().catch(() => undefined);
+export async function restartAfter(
+  outcomes: readonly Outcome[],
+  target: Target,
+  canaries: readonly string[],
+): Promise<string | undefined> {
+  if (!outcomes.some((o) => o.kind === "timed_out" || o.kind === "crashed")) return undefined;
+  try {
+    await target.restart();
+    return undefined;
+  } catch (error) {
+    return `the target could not be restarted after it: ${redactedError(error, canaries)}`;
+  }
+}
+
+/**
+ * A judgement that also says the restart after it failed: a failure keeps its oracle (the crash
+ * or hang is still the target's) with the reason extended; anything else cannot be trusted and is
+ * an error, so the family is inconclusive, never closed.
+ */
+export function withRestartFailure(judgement: Judgement, why: string | undefined): Judgement {
+  if (why === undefined) return judgement;
+  switch (judgement.kind) {
+    case "fail":
+      return { ...judgement, reason: `${judgement.reason}; ${why}` };
+    case "error":
+      return { ...judgement, detail: `${judgement.detail}; ${why}` };
+    case "pass":
+      return { kind: "error", detail: why };
+  }
 }
 
 /**
@@ -98,7 +125,7 @@ async function fireOnceOnOneGeneration(
     options.via === undefined
       ? await target.fire(probe.operation, probe.bytes, ctx.timeoutMs)
       : await options.via(probe.bytes, ctx.timeoutMs);
-  await restartAfter([outcome], target);
+  const restartFailure = await restartAfter([outcome], target, ctx.canaries);
   let after: StateSnapshot | undefined;
   try {
     after =
@@ -127,12 +154,11 @@ async function fireOnceOnOneGeneration(
     const answerOnly = await judge({});
     return answerOnly.kind === "pass" ? { kind: "replaced" } : judged(answerOnly);
   }
-  return judged(
-    await judge({
-      ...(before === undefined ? {} : { before }),
-      ...(after === undefined ? {} : { after }),
-    }),
-  );
+  const judgement = await judge({
+    ...(before === undefined ? {} : { before }),
+    ...(after === undefined ? {} : { after }),
+  });
+  return judged(withRestartFailure(judgement, restartFailure));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { answerOf } from "../oracles/answer.js";
 import { judgeAll, oracleInput } from "../oracles/judge.js";
 import type { Finding, Judgement, Probe, Step, StepPlace } from "../types.js";
-import { fireOnce, restartAfter, type FireContext } from "./fire.js";
+import { fireOnce, restartAfter, withRestartFailure, type FireContext } from "./fire.js";
 
 /** Of several judgements of one step, the first failure, else the first error, else a pass. */
 function worst(judgements: readonly Judgement[]): Judgement {
@@ -20,7 +20,7 @@ async function fireRace(probe: Probe, copies: number, step: StepPlace, ctx: Fire
   const outcomes = await Promise.all(
     Array.from({ length: copies }, () => ctx.target.fire(probe.operation, probe.bytes, ctx.timeoutMs)),
   );
-  await restartAfter(outcomes, ctx.target);
+  const restartFailure = await restartAfter(outcomes, ctx.target, ctx.canaries);
   const answers = outcomes.map((outcome) => answerOf(probe.operation, outcome));
   const judgements = await Promise.all(
     outcomes.map((outcome, copy) =>
@@ -39,7 +39,7 @@ async function fireRace(probe: Probe, copies: number, step: StepPlace, ctx: Fire
       ),
     ),
   );
-  return worst(judgements);
+  return withRestartFailure(worst(judgements), restartFailure);
 }
 
 /**

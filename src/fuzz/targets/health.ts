@@ -83,13 +83,17 @@ export function checkHealth(probe: HealthProbe, timeoutMs: number): Promise<Heal
 export function withHealthCheck(target: Target, health: () => Promise<Health>): Target {
   const judged = async (outcome: Outcome): Promise<Outcome> => {
     if (outcome.kind !== "crashed" && outcome.kind !== "timed_out") return outcome;
-    await target.restart().catch(() => undefined);
+    // A failed restart is said when the target stays down; one that answers anyway was restarted.
+    const restartFailure = await target.restart().then(
+      () => "",
+      (error: unknown) => ` (its restart failed: ${describeError(error)})`,
+    );
     const now = await health();
     if (now.kind === "up") return outcome;
     const what = outcome.kind === "crashed" ? `crashed (${outcome.detail})` : "hung";
     return {
       kind: "harness_error",
-      detail: `the target ${what} on a probe and could not be brought back: ${now.detail}`,
+      detail: `the target ${what} on a probe and could not be brought back: ${now.detail}${restartFailure}`,
     };
   };
   const fireOnClone = target.fireOnClone?.bind(target);

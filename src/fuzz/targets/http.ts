@@ -7,6 +7,11 @@
  * Connections are kept alive (about twice the throughput of a new TCP connection per probe), and
  * probes may run concurrently. An external gate reports no state (F3 then checks nothing) and
  * its side channels are out of reach, so they are always empty here.
+ *
+ * Kept-alive connections must never turn into a crash the gate did not cause (docs/operating.md,
+ * "Transports"): an idle socket is dropped here before a server with the usual 5 s keep-alive
+ * timeout drops it; a socket the server closed anyway just as it was reused is sent again once,
+ * on a new connection; and restart() never breaks the probes still in flight on other sockets.
  */
 import { Agent, request, type IncomingMessage } from "node:http";
 import type { Operation, Outcome, Target } from "../types.js";
@@ -20,6 +25,13 @@ const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** Errors of a kept-alive socket the server closed just as it was reused: safe to send again. */
 const STALE_SOCKET_CODES: ReadonlySet<string> = new Set(["ECONNRESET", "EPIPE"]);
+
+/**
+ * How long an idle kept-alive socket is kept: below the 5 s keep-alive timeout of Node's servers
+ * (and of `failclosed serve`, HTTP_DEFAULTS), so this end closes first. Node 20's agent keeps idle
+ * sockets forever unless told, and ignores the server's Keep-Alive hint when not told.
+ */
+export const IDLE_SOCKET_MS = 4_000;
 
 export interface HttpTargetOptions {
   /** Sockets kept open per host (default 16). */
@@ -55,7 +67,7 @@ function lowercased(message: IncomingMessage): Record<string, string> {
 
 function exchange(
   url: URL,
-  agent: Agent,
+  agent: Agent | false,
   path: string,
   bytes: Uint8Array,
   timeoutMs: number,
@@ -132,31 +144,91 @@ function exchange(
   });
 }
 
+/**
+ * The agents probes go through. restart() swaps in a new one and retires the old one only once
+ * the probes in flight on it are answered: destroying it at once would reset every sibling probe
+ * in flight, each then a "crash" the gate never caused (and, confirmed as a crash while another
+ * probe crashed the gate, a finding pinned on the wrong bytes).
+ */
+class AgentPool {
+  readonly #options: HttpTargetOptions;
+  readonly #inFlight = new Map<Agent, number>();
+  #current: Agent;
+
+  constructor(options: HttpTargetOptions) {
+    this.#options = options;
+    this.#current = this.#open();
+  }
+
+  #open(): Agent {
+    const agent = new Agent({
+      keepAlive: true,
+      maxSockets: this.#options.maxSockets ?? 16,
+      // Applies to idle sockets only: Node's agent destroys a free socket when it times out,
+      // and a request in progress merely gets a 'timeout' event nobody here listens to.
+      timeout: IDLE_SOCKET_MS,
+    });
+    this.#inFlight.set(agent, 0);
+    return agent;
+  }
+
+  async using<T>(work: (agent: Agent) => Promise<T>): Promise<T> {
+    const agent = this.#current;
+    this.#inFlight.set(agent, (this.#inFlight.get(agent) ?? 0) + 1);
+    try {
+      return await work(agent);
+    } finally {
+      const left = (this.#inFlight.get(agent) ?? 1) - 1;
+      this.#inFlight.set(agent, left);
+      if (left === 0 && agent !== this.#current) this.#retire(agent);
+    }
+  }
+
+  /** New probes start on new connections; the old agent goes once its probes are answered. */
+  renew(): void {
+    const old = this.#current;
+    this.#current = this.#open();
+    if ((this.#inFlight.get(old) ?? 0) === 0) this.#retire(old);
+  }
+
+  #retire(agent: Agent): void {
+    this.#inFlight.delete(agent);
+    agent.destroy();
+  }
+
+  close(): void {
+    for (const agent of this.#inFlight.keys()) agent.destroy();
+    this.#inFlight.clear();
+  }
+}
+
+/**
+ * A kept-alive socket that fails before any answer was, as far as this end can tell, closed by
+ * the server as it was reused. Sent again once on a new connection of its own: a gate that drops
+ * the connection on these bytes drops that one too, so F4 still sees the crash.
+ */
+function wasStaleSocket(result: Exchange): boolean {
+  return (
+    result.kind === "failed" &&
+    result.reusedSocket &&
+    !result.answered &&
+    STALE_SOCKET_CODES.has(result.code ?? "")
+  );
+}
+
 export function openHttpTarget(url: string, options: HttpTargetOptions = {}): Target {
   const base = new URL(url);
   if (base.protocol !== "http:")
     throw new TypeError(`the HTTP target takes an http:// URL, not ${base.protocol}`);
-  const newAgent = (): Agent => new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 16 });
-  let agent = newAgent();
+  const agents = new AgentPool(options);
 
   async function fire(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome> {
     const start = performance.now();
-    let result = await exchange(base, agent, PATHS[operation], bytes, timeoutMs);
-    // A kept-alive socket the server had just closed fails before the request reaches it (Node's
-    // documented retry case): send once more on a new socket, within what is left of the limit.
-    if (
-      result.kind === "failed" &&
-      result.reusedSocket &&
-      !result.answered &&
-      STALE_SOCKET_CODES.has(result.code ?? "")
-    ) {
-      result = await exchange(
-        base,
-        agent,
-        PATHS[operation],
-        bytes,
-        Math.max(1, timeoutMs - millisSince(start)),
-      );
+    const path = PATHS[operation];
+    let result = await agents.using((agent) => exchange(base, agent, path, bytes, timeoutMs));
+    if (wasStaleSocket(result)) {
+      // agent false: a connection of its own, never another pooled socket that may be as stale.
+      result = await exchange(base, false, path, bytes, Math.max(1, timeoutMs - millisSince(start)));
     }
     const elapsedMs = millisSince(start);
     switch (result.kind) {
@@ -180,15 +252,14 @@ export function openHttpTarget(url: string, options: HttpTargetOptions = {}): Ta
     name: `http:${base.origin}${base.pathname.replace(/\/$/, "")}`,
     operations: ["decide", "rehearse"],
     fire,
-    // An external server cannot be restarted from here; dropping the kept-alive sockets at least
-    // makes the next probe start on a fresh connection.
+    // An external server cannot be restarted from here: the next probes start on fresh
+    // connections, and the probes in flight finish on theirs.
     restart() {
-      agent.destroy();
-      agent = newAgent();
+      agents.renew();
       return Promise.resolve();
     },
     close() {
-      agent.destroy();
+      agents.close();
       return Promise.resolve();
     },
   };

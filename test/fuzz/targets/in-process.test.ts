@@ -147,7 +147,7 @@ describe("openInProcessTarget", () => {
       open: fakeSystems({ stateful: true }).open,
     });
     expect(await stateful.state?.("decide")).toEqual({ consumedNonces: 1, generation: 1 });
-    expect(await stateful.state?.("rehearse")).toEqual({ consumedNonces: 2 });
+    expect(await stateful.state?.("rehearse")).toEqual({ consumedNonces: 2, generation: 1 });
     await stateful.close();
   });
 
