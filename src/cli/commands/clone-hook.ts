@@ -36,7 +36,8 @@ function exactMarker(value: unknown): string | null {
   if (typeof value !== "string") throw bad('"marker_b64" is neither a string nor null');
   const text = Buffer.from(value, "base64").toString("utf8");
   // Exactly the bytes failclosed gave: base64 that does not round-trip is refused, not guessed at.
-  if (Buffer.from(text, "utf8").toString("base64") !== value) throw bad('"marker_b64" is not exact base64 of UTF-8');
+  if (Buffer.from(text, "utf8").toString("base64") !== value)
+    throw bad('"marker_b64" is not exact base64 of UTF-8');
   return text;
 }
 
@@ -71,16 +72,25 @@ export function parseHookRequest(bytes: Uint8Array): Request {
  * connection in FAILCLOSED_CLONE_ADMIN_URL (never a flag: it holds a password), which must name
  * the very database the lane's configuration does.
  */
-async function openClone(config: LaneConfig, env: Readonly<Record<string, string | undefined>>): Promise<SqlDatabase> {
-  if (config.clone.engine === "pglite") return openDatabase({ engine: "pglite", dataDir: config.clone.dataDir });
+async function openClone(
+  config: LaneConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<SqlDatabase> {
+  if (config.clone.engine === "pglite")
+    return openDatabase({ engine: "pglite", dataDir: config.clone.dataDir });
   const admin = env["FAILCLOSED_CLONE_ADMIN_URL"] ?? config.clone.url;
   if (urlIdentity(admin).database !== urlIdentity(config.clone.url).database)
-    throw new FailclosedError("CONFIG_INVALID", "FAILCLOSED_CLONE_ADMIN_URL names another database than the lane's clone");
+    throw new FailclosedError(
+      "CONFIG_INVALID",
+      "FAILCLOSED_CLONE_ADMIN_URL names another database than the lane's clone",
+    );
   return openDatabase({ engine: "postgres", url: admin });
 }
 
 async function currentMarker(session: SqlSession): Promise<string | null> {
-  const table = await session.query("SELECT pg_catalog.to_regclass('failclosed_clone.marker') IS NOT NULL AS present");
+  const table = await session.query(
+    "SELECT pg_catalog.to_regclass('failclosed_clone.marker') IS NOT NULL AS present",
+  );
   if (table.rows[0]?.present !== true) return null;
   const rows = await session.query("SELECT jws FROM failclosed_clone.marker WHERE id = 1");
   const jws = rows.rows[0]?.jws;
@@ -114,7 +124,10 @@ async function readClean(path: string): Promise<CleanState | undefined> {
   if (!existsSync(path)) return undefined;
   const state = JSON.parse(await readFile(path, "utf8")) as CleanState;
   if (state.v !== 1 || typeof state.config_b64 !== "string")
-    throw new FailclosedError("CONFIG_INVALID", `${path} is not a clone hook's clean state; remove it by hand`);
+    throw new FailclosedError(
+      "CONFIG_INVALID",
+      `${path} is not a clone hook's clean state; remove it by hand`,
+    );
   return state;
 }
 

@@ -58,7 +58,10 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
   if (external && keyring === undefined)
     throw usageError("--target and --target-cmd need the target's test keyring (--keyring)", REPLAY_USAGE);
   if (values["clone-cmd"] !== undefined && values.reference === true)
-    throw usageError("--clone-cmd is for an external target; the reference lane builds its own clones", REPLAY_USAGE);
+    throw usageError(
+      "--clone-cmd is for an external target; the reference lane builds its own clones",
+      REPLAY_USAGE,
+    );
   if (values.corpus !== undefined && values.regenerate !== true)
     throw usageError("--corpus goes with --regenerate (the exact bytes need no seeds)", REPLAY_USAGE);
   const target: TargetSpec | undefined =

@@ -186,7 +186,10 @@ function checkCloneCmd(spec: TargetSpec, options: RunOptions): void {
     );
   if (command.trim() === "") throw new FailclosedError("USAGE", "--clone-cmd is empty");
   if (options.noLane === true)
-    throw new FailclosedError("USAGE", "--clone-cmd provisions a lane's clones; --no-lane says there is none");
+    throw new FailclosedError(
+      "USAGE",
+      "--clone-cmd provisions a lane's clones; --no-lane says there is none",
+    );
 }
 
 /**

@@ -13,8 +13,7 @@ export const CLONE_HOOK_TIMEOUT_MS = 120_000;
 const STDERR_KEPT_BYTES = 4096;
 
 export type HookRun =
-  | { readonly kind: "answered"; readonly stdout: string }
-  | { readonly kind: "failed"; readonly why: string };
+  { readonly kind: "answered"; readonly stdout: string } | { readonly kind: "failed"; readonly why: string };
 
 export interface HookExecOptions {
   readonly timeoutMs?: number;
@@ -22,7 +21,11 @@ export interface HookExecOptions {
 }
 
 function firstLine(stderr: Buffer): string {
-  const line = stderr.toString("utf8").split("\n").find((l) => l.trim() !== "") ?? "";
+  const line =
+    stderr
+      .toString("utf8")
+      .split("\n")
+      .find((l) => l.trim() !== "") ?? "";
   const printable = line.replace(/[^\x20-\x7e]/g, "?").trim();
   return printable.length > 200 ? `${printable.slice(0, 200)}...` : printable;
 }

@@ -40,7 +40,8 @@ export interface CloneDescription {
   readonly database: string;
 }
 
-export type ParsedAnswer<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
+export type ParsedAnswer<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
 
 export function prepareRequest(setup: CloneSetup): CloneHookRequest {
   return {
@@ -65,7 +66,9 @@ function objectOf(text: string): ParsedAnswer<Record<string, unknown>> {
 
 function onlyKeys(o: Record<string, unknown>, allowed: readonly string[]): string | undefined {
   const extra = Object.keys(o).find((k) => !allowed.includes(k));
-  return extra === undefined ? undefined : `its answer has an unknown member ${JSON.stringify(extra.slice(0, 40))}`;
+  return extra === undefined
+    ? undefined
+    : `its answer has an unknown member ${JSON.stringify(extra.slice(0, 40))}`;
 }
 
 /** The common frame of every answer: {"v":1,"ok":true,...}; "ok":false is the hook saying no. */

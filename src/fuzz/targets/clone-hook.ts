@@ -13,7 +13,8 @@ import {
   type ParsedAnswer,
 } from "./clone-hook-protocol.js";
 
-export type HookResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly detail: string };
+export type HookResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly detail: string };
 
 export interface CloneHook {
   /** How the hook is named in messages: its command, which the user wrote (never a secret). */

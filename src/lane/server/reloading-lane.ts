@@ -22,7 +22,12 @@ export async function openReloadingLaneAnswerer(
   // Checked at start-up as a long-lived lane would be: a bad configuration never starts serving.
   await (await openLane(loadLaneConfig(configPath), options)).close();
   const oneAtATime = new Mutex();
-  const failed: RehearsalResult = { kind: "rehearsal-result", v: 1, verdict: "FAIL", reasons: ["internal_error"] };
+  const failed: RehearsalResult = {
+    kind: "rehearsal-result",
+    v: 1,
+    verdict: "FAIL",
+    reasons: ["internal_error"],
+  };
   return {
     lane: { close: () => oneAtATime.run(() => Promise.resolve()) },
     rehearse: (body) =>
