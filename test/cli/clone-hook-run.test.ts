@@ -126,6 +126,9 @@ describe("run --clone-cmd on the stand-in lane", () => {
       "7",
       "--budget",
       "1s",
+      // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
+      "--timeout",
+      "120000",
       "--clone-cmd",
       hookCmd,
       "--report-dir",
@@ -166,6 +169,9 @@ describe("run --clone-cmd on the stand-in lane", () => {
       "7",
       "--budget",
       "1s",
+      // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
+      "--timeout",
+      "120000",
       "--report-dir",
       "reports/no-hook",
       ...KEYRING,
@@ -186,6 +192,9 @@ describe("run --clone-cmd on the stand-in lane", () => {
       "7",
       "--budget",
       "1s",
+      // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
+      "--timeout",
+      "120000",
       "--clone-cmd",
       "echo not-json",
       "--report-dir",
@@ -245,6 +254,9 @@ describe("run --clone-cmd on a lane whose clone guard trusts any marker row", ()
       "7",
       "--budget",
       "1s",
+      // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
+      "--timeout",
+      "120000",
       "--clone-cmd",
       hookCmd,
       "--report-dir",
@@ -256,12 +268,19 @@ describe("run --clone-cmd on a lane whose clone guard trusts any marker row", ()
     expect(findings.length).toBeGreaterThanOrEqual(1);
     const finding = JSON.parse(
       await readFile(join(dir, "reports/flawed/findings", findings[0] ?? ""), "utf8"),
-    ) as {
-      family: string;
-      rule: string;
-    };
+    ) as { family: string; rule: string; evidence: { replay: { command: string } } };
     expect(finding.family).toBe("P07");
     expect(finding.rule).toMatch(/C1/);
     expect(await readFile(join(dir, "lane.json"), "utf8")).toBe(LANE_JSON);
+    // The printed replay command names the hook, and run as printed it still fails (exit 1).
+    const replay = finding.evidence.replay.command;
+    expect(replay).toContain("--clone-cmd");
+    const replayed = await new Promise<number>((done) => {
+      const env = { PATH: process.env.PATH ?? "" };
+      execFile("/bin/sh", ["-c", replay], { cwd: dir, env, timeout: 300_000 }, (error) =>
+        done(error === null ? 0 : typeof error.code === "number" ? error.code : -1),
+      );
+    });
+    expect(replayed).toBe(1);
   }, 900_000);
 });

@@ -9,7 +9,9 @@
 import { existsSync } from "node:fs";
 import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { FailclosedError } from "../../kernel/errors.js";
+import { lockDirectory, type DirectoryLock } from "../../lane/db/directory-lock.js";
 import { openDatabase } from "../../lane/db/open.js";
+import { rehearsalLockOf } from "../../lane/server/reloading-lane.js";
 import type { SqlDatabase, SqlSession } from "../../lane/db/session.js";
 import { loadLaneConfig, urlIdentity, type LaneConfig } from "../../lane/rehearsal/config.js";
 import { writeMarker } from "../../lane/rehearsal/marker.js";
@@ -131,8 +133,38 @@ async function readClean(path: string): Promise<CleanState | undefined> {
   return state;
 }
 
+/** How long the hook waits for a rehearsal in progress (one the fuzzer gave up on) to end. */
+const REHEARSAL_WAIT_MS = 100_000;
+
+/** The lane's rehearsal lock (serve --lane-reload): taken, waiting while a rehearsal runs. */
+async function waitForRehearsals(configPath: string): Promise<DirectoryLock> {
+  const until = Date.now() + REHEARSAL_WAIT_MS;
+  for (;;) {
+    try {
+      return await lockDirectory(rehearsalLockOf(configPath));
+    } catch (error) {
+      const busy = error instanceof FailclosedError && error.code === "LEDGER_LOCKED";
+      if (!busy || Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
 /** Answers one request; the answer is the protocol's JSON line. */
 export async function answerHookRequest(
+  configPath: string,
+  request: Request,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
+  const lock = await waitForRehearsals(configPath);
+  try {
+    return await answerUnderLock(configPath, request, env);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function answerUnderLock(
   configPath: string,
   request: Request,
   env: Readonly<Record<string, string | undefined>>,

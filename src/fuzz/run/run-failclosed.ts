@@ -99,6 +99,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     reportDir,
     cwd: process.cwd(),
     program: options.program ?? "npx failclosed",
+    ...(options.cloneCmd === undefined ? {} : { cloneCmd: options.cloneCmd }),
   });
   const keyringUnderTest = keyringFor(spec);
   const external = spec.kind !== "reference";

@@ -1,5 +1,6 @@
 import { encodeDocument } from "../codec/encode.js";
 import type { RehearsalResult } from "../codec/documents.js";
+import { lockDirectory } from "../db/directory-lock.js";
 import { Mutex } from "../db/mutex.js";
 import { loadLaneConfig } from "../rehearsal/config.js";
 import { openLane, type LaneOptions } from "../rehearsal/lane.js";
@@ -14,7 +15,16 @@ import { classifyWrittenRehearsal } from "./service.js";
  * clone and the configuration, never through a request (SPEC section 6). Rehearsals run one at a
  * time. A configuration that no longer loads, or a clone that does not open, is a FAIL: never a
  * PASS on a lane that is not what it was configured to be.
+ *
+ * While a rehearsal runs, the lane holds the lock of `rehearsalLockOf(configPath)` (a file
+ * beside the configuration): whoever changes the clone between rehearsals takes it first, so a
+ * change never lands in the middle of one (a client that gave up waiting does not end it).
  */
+/** The lock a rehearsal holds, and a clone hook takes before it changes the clone. */
+export function rehearsalLockOf(configPath: string): string {
+  return `${configPath}.rehearsal`;
+}
+
 export async function openReloadingLaneAnswerer(
   configPath: string,
   options: LaneOptions,
@@ -34,11 +44,16 @@ export async function openReloadingLaneAnswerer(
       oneAtATime.run(async () => {
         let bytes: Uint8Array;
         try {
-          const lane = await openLane(loadLaneConfig(configPath), options);
+          const lock = await lockDirectory(rehearsalLockOf(configPath));
           try {
-            bytes = (await lane.rehearse(body)).bytes;
+            const lane = await openLane(loadLaneConfig(configPath), options);
+            try {
+              bytes = (await lane.rehearse(body)).bytes;
+            } finally {
+              await lane.close();
+            }
           } finally {
-            await lane.close();
+            await lock.release();
           }
         } catch {
           bytes = encodeDocument("rehearsal-result", failed);
