@@ -13,7 +13,22 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer, type RunningHttpServer } from "../../src/lane/server/http.js";
 import { openReloadingLaneAnswerer } from "../../src/lane/server/reloading-lane.js";
+import { createHash } from "node:crypto";
+import type { Guard } from "../../src/lane/rehearsal/components.js";
 import { markerPresenceGuard } from "../fixtures/flawed-components/p07-marker-presence-guard.js";
+
+/**
+ * The flawed guard, with the marker id a lane binds its clean digest to taken from the row it
+ * never verified: each marker a probe installs is then its own clone to the lane's journal, as it
+ * would be for a guard that read the id from the unverified payload.
+ */
+const trustsAnyMarkerRow: Guard = async (session, engine, production, keyring) => {
+  const guarded = await markerPresenceGuard(session, engine, production, keyring);
+  if (!guarded.ok) return guarded;
+  const row = await session.query("SELECT jws FROM failclosed_clone.marker WHERE id = 1");
+  const jws = String(row.rows[0]?.jws);
+  return { ...guarded, markerId: `row-${createHash("sha256").update(jws).digest("hex").slice(0, 16)}` };
+};
 
 const CLI = resolve("dist/src/cli/main.js");
 const NODE = process.execPath;
@@ -167,6 +182,9 @@ describe("run --clone-cmd on the stand-in lane", () => {
       "P07,P01,C01",
       "--seed",
       "7",
+      // Few requests: this is about P07's line, not the gate.
+      "--runs",
+      "20",
       "--budget",
       "1s",
       // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
@@ -224,7 +242,7 @@ describe("run --clone-cmd on a lane whose clone guard trusts any marker row", ()
     folders.push(dir);
     lane = await openReloadingLaneAnswerer(join(dir, "lane.json"), {
       testMode: true,
-      components: { guard: markerPresenceGuard },
+      components: { guard: trustsAnyMarkerRow },
     });
     const rehearse = lane.rehearse;
     flawed = await startHttpServer(
