@@ -98,7 +98,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   [
     "clone",
     {
-      summary: "clone create: make a clone with its operator-sealed marker",
+      summary: "clone create: make a clone with its marker; clone hook: the stand-in lane's clone hook",
       usage: CLONE_USAGE,
       run: cloneCommand,
     },

@@ -33,6 +33,11 @@ export interface FamilyContext {
   readonly salt: string;
   /** The seed documents of corpora/<family>/seeds/, checked by the codec when loaded. */
   readonly corpus: SeedCorpus;
+  /**
+   * The database the lane's clone is, which a good marker names (C1): the user's clone hook
+   * says so for an external lane; absent for the reference lane's PGlite clone ("postgres").
+   */
+  readonly cloneDatabase?: string;
 }
 
 /** A decision packet a family starts from: its structure is kept, its authority is re-made. */

@@ -7,8 +7,10 @@ import { parseFlags, testModeFrom, usageError } from "../args.js";
 import { checkInputDir, checkOutputDir } from "../../kernel/directories.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
+import { answerHookRequest, parseHookRequest } from "./clone-hook.js";
 
 export const CLONE_USAGE = `Usage: failclosed clone create --from (URL|DIR|empty) --as NAME --keyring K [--kid KID] [--into DIR]
+       failclosed clone hook --lane-config C
 
 Makes a clone and writes its operator-sealed marker (C1) into the clone, in the table
 failclosed_clone.marker, naming the clone's database.
@@ -17,7 +19,14 @@ failclosed_clone.marker, naming the clone's database.
   --from empty   a new, empty PGlite clone at --into/NAME
   --into DIR     where a PGlite clone goes (default .; made with its parents if missing)
   --keyring K    a keyring holding an operator private key (--kid picks one)
-  --test-mode    accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)`;
+  --test-mode    accept keyrings marked test-only (also FAILCLOSED_TEST_MODE=1)
+
+clone hook is the clone hook (run --clone-cmd) for the reference lane configured in C, served
+with serve --lane-config C --lane-reload: it reads one request on stdin and answers on stdout
+(docs/operating.md, "P07 on your own lane: the clone hook"). describe names the clone's
+database; prepare installs the given marker (or none) and production databases, keeping the
+clean marker and C's bytes in C.clone-hook-clean.json (0600); restore puts them back. On a
+real server it writes with FAILCLOSED_CLONE_ADMIN_URL (default: the clone URL in C).`;
 
 export async function cloneCommand(args: readonly string[], io: Io): Promise<ExitCode> {
   const { values, positionals } = parseFlags(
@@ -29,6 +38,7 @@ export async function cloneCommand(args: readonly string[], io: Io): Promise<Exi
       kid: { type: "string" },
       into: { type: "string" },
       "test-mode": { type: "boolean" },
+      "lane-config": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     CLONE_USAGE,
@@ -37,8 +47,14 @@ export async function cloneCommand(args: readonly string[], io: Io): Promise<Exi
     io.stdout(`${CLONE_USAGE}\n`);
     return EXIT.OK;
   }
+  if (positionals.length === 1 && positionals[0] === "hook") {
+    const config = values["lane-config"];
+    if (config === undefined) throw usageError("clone hook needs --lane-config", CLONE_USAGE);
+    io.stdout(`${await answerHookRequest(config, parseHookRequest(await io.stdin()), io.env)}\n`);
+    return EXIT.OK;
+  }
   if (positionals.length !== 1 || positionals[0] !== "create")
-    throw usageError("expected: clone create", CLONE_USAGE);
+    throw usageError("expected: clone create or clone hook", CLONE_USAGE);
   const { from, as: name, keyring: keyrings } = values;
   if (from === undefined || name === undefined || keyrings === undefined) {
     throw usageError("--from, --as and --keyring are required", CLONE_USAGE);

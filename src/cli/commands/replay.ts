@@ -8,7 +8,7 @@ import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
 export const REPLAY_USAGE = `Usage: failclosed replay FINDING.json [--keyring K...] [--target URL | --target-cmd CMD | --reference]
-                         [--regenerate [--corpus DIR]]
+                         [--clone-cmd CMD] [--regenerate [--corpus DIR]]
 
 Fires a saved finding's exact bytes again, under the conditions it was found in (its keyring,
 its clock), at the target the finding records: the reference lane, or the HTTP gate or child
@@ -19,6 +19,9 @@ the finding does). A finding whose id does not match its bytes (an edited file) 
   --reference    fire at the reference lane in process; refused for a finding made on an
                  external target (its seals are the user's, the reference lane cannot judge it)
   --keyring K    the external target's test keyring (repeat for several files)
+  --clone-cmd CMD
+                 the external lane's clone hook, for a P07 finding (as for run; without it
+                 a P07 finding on an external lane cannot be judged: exit 2)
   --regenerate   rebuild the bytes from the finding's seed and path instead (warns when the
                  versions or the seed corpus differ from the finding's, since the bytes may
                  then differ too)
@@ -36,6 +39,7 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
       "target-cmd": { type: "string" },
       keyring: { type: "string", multiple: true },
       reference: { type: "boolean" },
+      "clone-cmd": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     REPLAY_USAGE,
@@ -53,6 +57,11 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
     throw usageError("--reference takes neither a target nor a keyring", REPLAY_USAGE);
   if (external && keyring === undefined)
     throw usageError("--target and --target-cmd need the target's test keyring (--keyring)", REPLAY_USAGE);
+  if (values["clone-cmd"] !== undefined && values.reference === true)
+    throw usageError(
+      "--clone-cmd is for an external target; the reference lane builds its own clones",
+      REPLAY_USAGE,
+    );
   if (values.corpus !== undefined && values.regenerate !== true)
     throw usageError("--corpus goes with --regenerate (the exact bytes need no seeds)", REPLAY_USAGE);
   const target: TargetSpec | undefined =
@@ -72,6 +81,7 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
     finding,
     ...(target === undefined ? {} : { target }),
     ...(keyring === undefined ? {} : { keyring }),
+    ...(values["clone-cmd"] === undefined ? {} : { cloneCmd: values["clone-cmd"] }),
     ...(values.regenerate === true ? { regenerate: true } : {}),
     ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
     warn: (message) => io.stderr(`warning: ${message}\n`),

@@ -36,12 +36,17 @@ External targets (your own gate; see README "Fuzz your own gate"):
   --no-lane              the target serves only the gate: P07, P08 and C02 are reported as not
                          applicable instead of fired (the run requires only what applies;
                          failclosed gate does so with --applicable)
+  --clone-cmd CMD        your lane's clone hook, run with /bin/sh -c: failclosed asks it which
+                         database the clone is, to install each P07 marker (or none) and
+                         production identity, and to put the clean clone back after (JSON on
+                         stdin/stdout, 120 s each; docs/operating.md "the clone hook"). A hook
+                         that fails makes the probe inconclusive. Without it, P07 is reported
+                         as not applicable and the run requires only what applies
   Before the first probe the target must answer (HTTP: /healthz; child: one line to a request
   of {}); one that does not ends the run at once: TARGET_DOWN, exit 2, no findings. A probe
   that crashes or hangs the target is a finding only if the target, brought back, fails the
   same way on the same bytes; a target that cannot be brought back makes the family
-  inconclusive. P07 needs clones built for each probe, which only the reference lane can do
-  today: on an external lane it is inconclusive (or skip it: --skip P07).
+  inconclusive.
 Reference lane only:
   --database-url URL     the reference lane's clone on a real PostgreSQL server: an admin
                          connection; a scratch lane role, clone and production sentinel are
@@ -97,6 +102,7 @@ function parseRunFlags(args: readonly string[]) {
       keyring: { type: "string", multiple: true },
       "database-url": { type: "string" },
       "no-lane": { type: "boolean" },
+      "clone-cmd": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     RUN_USAGE,
@@ -129,6 +135,8 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
   }
   if (positionals.length > 0) throw usageError("run takes no positional arguments", RUN_USAGE);
   const target = targetOf(values);
+  if (values["clone-cmd"] !== undefined && target.kind === "reference")
+    throw usageError("--clone-cmd is for an external target (--target or --target-cmd)", RUN_USAGE);
   const runs = positiveInteger(values.runs, "--runs");
   const concurrency = positiveInteger(values.concurrency, "--concurrency");
   const timeoutMs = positiveInteger(values.timeout, "--timeout");
@@ -162,6 +170,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       ...(values["report-dir"] === undefined ? {} : { reportDir: values["report-dir"] }),
       ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
       ...(values["no-lane"] === true ? { noLane: true } : {}),
+      ...(values["clone-cmd"] === undefined ? {} : { cloneCmd: values["clone-cmd"] }),
       signal: controller.signal,
       // One seed line: the one onStart prints on stdout, not a second from the console on stderr.
       console: { stream: process.stderr, isTTY: process.stderr.isTTY, seedLine: false },

@@ -2,6 +2,7 @@ import { assertCanListen, startHttpServer, type RunningHttpServer } from "../../
 import { openGateService, type GateService } from "../../lane/server/gate-service.js";
 import { serveJsonLines } from "../../lane/server/stdio.js";
 import { openLaneAnswerer } from "../../lane/server/lane-service.js";
+import { openReloadingLaneAnswerer } from "../../lane/server/reloading-lane.js";
 import { loadLaneConfig } from "../../lane/rehearsal/config.js";
 import { testModeFrom } from "../args.js";
 import { FailclosedError } from "../../kernel/errors.js";
@@ -21,6 +22,9 @@ stdout once listening; SIGTERM or SIGINT closes it gracefully. Only application/
   --host H           address to bind (default 127.0.0.1)
   --port P           port (default 8080; 0 picks a free one)
   --lane-config C    also serve the rehearsal lane configured in C (else /v1/rehearse refuses)
+  --lane-reload      read C and open its clone afresh for every rehearsal, holding nothing
+                     between rehearsals, so that the clone's marker and the production
+                     identities can be changed in place (failclosed clone hook, for P07)
 ${GATE_FLAGS_HELP}`;
 
 export async function serveCommand(args: readonly string[], io: Io): Promise<ExitCode> {
@@ -32,6 +36,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<Exi
       port: { type: "string" },
       stdio: { type: "boolean" },
       "lane-config": { type: "string" },
+      "lane-reload": { type: "boolean" },
     },
     SERVE_USAGE,
   );
@@ -48,12 +53,15 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<Exi
   const listen = { host: values.host ?? "127.0.0.1", port };
   if (values.stdio !== true) await assertCanListen(listen);
   const laneConfig = values["lane-config"];
+  if (values["lane-reload"] === true && laneConfig === undefined)
+    throw usageError("--lane-reload goes with --lane-config", SERVE_USAGE);
+  const laneOptions = { testMode: testModeFrom(values["test-mode"], io.env) };
   const lane =
     laneConfig === undefined
       ? undefined
-      : await openLaneAnswerer(loadLaneConfig(laneConfig), {
-          testMode: testModeFrom(values["test-mode"], io.env),
-        });
+      : values["lane-reload"] === true
+        ? await openReloadingLaneAnswerer(laneConfig, laneOptions)
+        : await openLaneAnswerer(loadLaneConfig(laneConfig), laneOptions);
   let service: GateService;
   try {
     service = await openGateService({

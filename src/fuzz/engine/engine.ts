@@ -55,6 +55,8 @@ export interface RunConfig {
   readonly runId?: string;
   /** The families' seed documents; default the package's corpora/. */
   readonly corpus?: SeedCorpus;
+  /** The database the external lane's clone is (its clone hook's answer), for P07's markers. */
+  readonly cloneDatabase?: string;
 }
 
 export function runIdFor(now: number, seed: number, shard: Shard | undefined): string {
@@ -73,7 +75,7 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
   const emit = emitterFor(config.reporters);
   const kut = await (config.keyringUnderTest ?? deriveKeyringUnderTest)(salt);
   const corpus = config.corpus ?? (await loadSeedCorpus());
-  const ctx = familyContext(kut, now, salt, corpus);
+  const ctx = familyContext(kut, now, salt, corpus, config.cloneDatabase);
   const target = await config.openTarget(kut, now);
   const versions = { ...currentVersions(), corpus: corpus.digest };
   const hardLimitMs = config.hardLimitMs ?? defaultHardLimitMs(config.budgetMs);

@@ -7,6 +7,8 @@ export function familyContext(
   now: number,
   salt: string,
   corpus: SeedCorpus,
+  cloneDatabase?: string,
 ): FamilyContext {
-  return { keyring: kut.keyring, kids: kut.kids, strangerKeyring: kut.stranger, now, salt, corpus };
+  const base = { keyring: kut.keyring, kids: kut.kids, strangerKeyring: kut.stranger, now, salt, corpus };
+  return cloneDatabase === undefined ? base : { ...base, cloneDatabase };
 }

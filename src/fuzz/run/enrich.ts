@@ -7,6 +7,7 @@ import {
   pathFrom,
   recordAnswer,
   replayLines,
+  shellWord,
 } from "../report/finding-evidence.js";
 import { findingFileName } from "../report/finding-file.js";
 import type { Report } from "../report-types.js";
@@ -23,6 +24,8 @@ export interface EvidenceSources {
   readonly reportDir: string;
   readonly cwd: string;
   readonly program: string;
+  /** The run's clone hook: a P07 finding's replay needs it too. */
+  readonly cloneCmd?: string;
 }
 
 export function recordedTarget(spec: TargetSpec): FindingEvidence["target"] {
@@ -48,21 +51,26 @@ export function findingEnricher(sources: EvidenceSources): (finding: Finding) =>
     const bytes = Buffer.from(finding.bytesB64, "base64");
     const answer = sources.answers.answerTo(bytes);
     const target = recordedTarget(sources.spec);
+    const replay = replayLines({
+      program: sources.program,
+      findingPath: pathFrom(sources.cwd, join(sources.reportDir, findingFileName(finding.id))),
+      target,
+      keyring:
+        sources.spec.kind === "reference" ? [] : sources.spec.keyring.map((k) => pathFrom(sources.cwd, k)),
+      operation: finding.operation,
+      bytesB64: finding.bytesB64,
+      plainProbe: finding.steps === undefined && finding.cloneSetup === undefined,
+    });
+    const hook = finding.cloneSetup === undefined ? undefined : sources.cloneCmd;
     const evidence: FindingEvidence = {
       target,
       keyring: await fingerprintKeyring(sources.jwkSets()),
       ...(answer === undefined ? {} : { answer: recordAnswer(answer, sources.scan) }),
       seals: decodeSeals(bytes, sources.scan),
-      replay: replayLines({
-        program: sources.program,
-        findingPath: pathFrom(sources.cwd, join(sources.reportDir, findingFileName(finding.id))),
-        target,
-        keyring:
-          sources.spec.kind === "reference" ? [] : sources.spec.keyring.map((k) => pathFrom(sources.cwd, k)),
-        operation: finding.operation,
-        bytesB64: finding.bytesB64,
-        plainProbe: finding.steps === undefined && finding.cloneSetup === undefined,
-      }),
+      replay:
+        hook === undefined
+          ? replay
+          : { ...replay, command: `${replay.command} --clone-cmd ${shellWord(hook)}` },
     };
     const enriched = { ...finding, evidence };
     done.set(finding.id, enriched);

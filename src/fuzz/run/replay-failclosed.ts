@@ -15,11 +15,17 @@ import { checkedCorpus } from "./check-paths.js";
 import { RUN_DEFAULTS } from "./run-failclosed.js";
 import { fingerprintKeyring } from "../report/finding-evidence.js";
 import { replayTarget } from "./recorded-target.js";
-import { checkSpec, keyringFor, openerFor, targetHealth } from "./target-spec.js";
+import { commandCloneHook } from "../targets/clone-hook.js";
+import { checkSpec, keyringFor, openerFor, targetHealth, type HookedClone } from "./target-spec.js";
 import type { ReplayOptions, ReplayResult, TargetSpec } from "./types.js";
 
 /** The finding with its bytes rebuilt from seed and path (warning when versions differ). */
-async function regenerated(finding: Finding, spec: TargetSpec, options: ReplayOptions): Promise<Finding> {
+async function regenerated(
+  finding: Finding,
+  spec: TargetSpec,
+  options: ReplayOptions,
+  cloneDatabase: string | undefined,
+): Promise<Finding> {
   const warn = options.warn ?? (() => undefined);
   const corpus = await loadSeedCorpus((await checkedCorpus(options.corpusDir)).seeds);
   const differences = versionDifferences(finding.versions, { ...currentVersions(), corpus: corpus.digest });
@@ -30,7 +36,8 @@ async function regenerated(finding: Finding, spec: TargetSpec, options: ReplayOp
   if (family === undefined)
     throw new FailclosedError("DOCUMENT_INVALID", `no probe family ${finding.family} here`);
   const kut = await keyringFor(spec)(finding.salt);
-  const bytes = await regenerateBytes(family, finding, familyContext(kut, finding.now, finding.salt, corpus));
+  const ctx = familyContext(kut, finding.now, finding.salt, corpus, cloneDatabase);
+  const bytes = await regenerateBytes(family, finding, ctx);
   const bytesB64 = Buffer.from(bytes).toString("base64");
   (options.note ?? (() => undefined))(
     bytesB64 === finding.bytesB64
@@ -49,6 +56,11 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
   const warn = options.warn ?? (() => undefined);
   const spec = replayTarget(options.finding, options.target, options.keyring, warn);
   checkSpec(spec);
+  if (options.cloneCmd !== undefined && spec.kind === "reference")
+    throw new FailclosedError(
+      "USAGE",
+      "--clone-cmd is for an external target; the reference lane builds its own clones",
+    );
   if (spec.kind !== "reference" && options.finding.evidence !== undefined) {
     const kut = await keyringFor(spec)(options.finding.salt);
     const given = await fingerprintKeyring(kut.jwkSets);
@@ -60,12 +72,23 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
       );
     }
   }
-  const finding =
-    options.regenerate === true ? await regenerated(options.finding, spec, options) : options.finding;
   const health = await targetHealth(spec);
   if (health.kind === "down") {
     return { kind: "error", detail: `the target does not answer, nothing was fired: ${health.detail}` };
   }
+  // Only a clone finding (P07) asks the hook anything.
+  const clone: HookedClone | undefined =
+    options.cloneCmd === undefined || options.finding.cloneSetup === undefined
+      ? undefined
+      : await (async () => {
+          const hook = commandCloneHook(options.cloneCmd ?? "");
+          return { hook, described: await hook.describe() };
+        })();
+  const cloneDatabase = clone?.described.ok === true ? clone.described.value.database : undefined;
+  const finding =
+    options.regenerate === true
+      ? await regenerated(options.finding, spec, options, cloneDatabase)
+      : options.finding;
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-replay-"));
   try {
     const judgement = await replayFinding(finding, {
@@ -73,7 +96,7 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
       canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
       timeoutMs: options.timeoutMs ?? RUN_DEFAULTS.timeoutMs,
       keyringUnderTest: keyringFor(spec),
-      openTarget: openerFor(spec, workDir),
+      openTarget: openerFor(spec, workDir, clone),
     });
     switch (judgement.kind) {
       case "fail":

@@ -25,8 +25,16 @@ import {
 import type { ProbeFamily } from "../types.js";
 import { AnswerLog, withAnswerLog } from "../targets/answer-log.js";
 import { enrichingReporters, enrichReport, findingEnricher } from "./enrich.js";
-import { checkSpec, describeTarget, keyringFor, openerFor, targetHealth } from "./target-spec.js";
-import type { RunOptions, RunResult } from "./types.js";
+import { commandCloneHook } from "../targets/clone-hook.js";
+import {
+  checkSpec,
+  describeTarget,
+  keyringFor,
+  openerFor,
+  targetHealth,
+  type HookedClone,
+} from "./target-spec.js";
+import type { RunOptions, RunResult, TargetSpec } from "./types.js";
 
 /** The command line's defaults, in one place for the API and the help text. */
 export const RUN_DEFAULTS = {
@@ -49,16 +57,12 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
       "USAGE",
       "--no-lane is for an external target; the reference lane has its lane",
     );
+  checkCloneCmd(spec, options);
   const selected = selectFamilies(await loadFamilies(), options.only, options.skip);
-  const notApplicable =
-    options.noLane === true
-      ? selected
-          .filter((f) => f.operation === "rehearse")
-          .map((f) => ({ family: f.id, name: f.name, why: "the target has no rehearsal lane (--no-lane)" }))
-      : [];
+  const notApplicable = notApplicableOf(selected, spec, options);
   const families = selected.filter((f) => !notApplicable.some((n) => n.family === f.id));
   if (families.length === 0) throw new FailclosedError("USAGE", "no probe family left to run");
-  const required = runRequirement(selected, options);
+  const required = runRequirement(selected, { ...options, excused: notApplicable.length > 0 });
   const now = Math.floor(Date.now() / 1000);
   const runId = runIdFor(now, seed, options.shard);
   const reportDir = resolve(options.reportDir ?? join("reports", runId));
@@ -76,12 +80,14 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     };
   }
   options.onStart?.({ seed, runId, reportDir });
+  // Asked once, before anything is fired: the markers P07 seals name the database it answers.
+  const clone = await hookedClone(options.cloneCmd, families);
 
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
   let scanned: ((text: string | Uint8Array) => string | undefined) | undefined;
   let jwkSets: readonly unknown[] = [];
   const answers = new AnswerLog();
-  const openUnlogged = openerFor(spec, workDir);
+  const openUnlogged = openerFor(spec, workDir, clone);
   const openTarget: typeof openUnlogged = async (kut, at) =>
     withAnswerLog(await openUnlogged(kut, at), answers);
   const saved = { replayed: 0, stillFailing: 0 };
@@ -93,6 +99,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     reportDir,
     cwd: process.cwd(),
     program: options.program ?? "npx failclosed",
+    ...(options.cloneCmd === undefined ? {} : { cloneCmd: options.cloneCmd }),
   });
   const keyringUnderTest = keyringFor(spec);
   const external = spec.kind !== "reference";
@@ -116,6 +123,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     seed,
     ...(options.shard === undefined ? {} : { shard: options.shard }),
     ...(options.runs === undefined ? {} : { runs: options.runs }),
+    ...(clone?.described.ok === true ? { cloneDatabase: clone.described.value.database } : {}),
     budgetMs: options.budgetMs ?? RUN_DEFAULTS.budgetMs,
     ...(options.hardLimitMs === undefined ? {} : { hardLimitMs: options.hardLimitMs }),
     concurrency: options.concurrency ?? RUN_DEFAULTS.concurrency,
@@ -168,17 +176,70 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   }
 }
 
+/** --clone-cmd belongs to an external target with a lane. */
+function checkCloneCmd(spec: TargetSpec, options: RunOptions): void {
+  const command = options.cloneCmd;
+  if (command === undefined) return;
+  if (spec.kind === "reference")
+    throw new FailclosedError(
+      "USAGE",
+      "--clone-cmd is for an external target; the reference lane builds its own clones",
+    );
+  if (command.trim() === "") throw new FailclosedError("USAGE", "--clone-cmd is empty");
+  if (options.noLane === true)
+    throw new FailclosedError(
+      "USAGE",
+      "--clone-cmd provisions a lane's clones; --no-lane says there is none",
+    );
+}
+
+/**
+ * Families that do not apply to the target: the rehearsal families without a lane (--no-lane),
+ * and the clone families (P07) on an external lane with no clone hook to provision its clones.
+ */
+function notApplicableOf(selected: readonly ProbeFamily[], spec: TargetSpec, options: RunOptions) {
+  if (options.noLane === true)
+    return selected
+      .filter((f) => f.operation === "rehearse")
+      .map((f) => ({ family: f.id, name: f.name, why: "the target has no rehearsal lane (--no-lane)" }));
+  if (spec.kind === "reference" || options.cloneCmd !== undefined) return [];
+  return selected
+    .filter((f) => f.cloneSetup !== undefined)
+    .map((f) => ({
+      family: f.id,
+      name: f.name,
+      why: "its clones are provisioned on your side: give a clone hook (--clone-cmd) to run it",
+    }));
+}
+
+async function hookedClone(
+  command: string | undefined,
+  families: readonly ProbeFamily[],
+): Promise<HookedClone | undefined> {
+  if (command === undefined) return undefined;
+  const hook = commandCloneHook(command);
+  // No clone family selected: the hook is never asked anything.
+  if (!families.some((f) => f.cloneSetup !== undefined))
+    return { hook, described: { ok: false, detail: "no clone family selected" } };
+  return { hook, described: await hook.describe() };
+}
+
 /**
  * What the run's own verdict requires: the ten release families for a whole run; only the attack
- * families selected for a partial one (--only, --skip); and with --no-lane only what applies.
- * The same requirement prints the closing pass rate and gives the exit code.
+ * families selected for a partial one (--only, --skip); and when some do not apply to the target
+ * (--no-lane, or no clone hook for an external lane) only what applies. The same requirement
+ * prints the closing pass rate and gives the exit code.
  */
-export function runRequirement(selected: readonly ProbeFamily[], options: RunOptions): GateRequirement {
+export function runRequirement(
+  selected: readonly ProbeFamily[],
+  options: RunOptions & { readonly excused?: boolean },
+): GateRequirement {
   const partial = options.only !== undefined || (options.skip?.length ?? 0) > 0;
   const families = partial
     ? selected.filter((f) => f.role === "attack").map((f) => f.id)
     : [...RELEASE_FAMILIES];
-  return { families, ...(partial || options.noLane === true ? { applicable: true } : {}) };
+  const applicableOnly = partial || options.noLane === true || options.excused === true;
+  return { families, ...(applicableOnly ? { applicable: true } : {}) };
 }
 
 /**

@@ -1,6 +1,9 @@
 import { FailclosedError } from "../../kernel/errors.js";
 import { keyringUnderTestFromFiles } from "../keyring/external.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "../keyring/under-test.js";
+import type { CloneHook, HookResult } from "../targets/clone-hook.js";
+import type { CloneDescription } from "../targets/clone-hook-protocol.js";
+import { withCloneHook } from "../targets/clone-hook-target.js";
 import { checkHealth, withHealthCheck, type Health, type HealthProbe } from "../targets/health.js";
 import { targetOpener } from "../targets/opener.js";
 import type { Target } from "../types.js";
@@ -28,13 +31,21 @@ export function targetHealth(spec: TargetSpec): Promise<Health> {
     : checkHealth(probe, HEALTH_TIMEOUT_MS[probe.kind]);
 }
 
+/** An external lane's clone hook (--clone-cmd) and what it said its clone is. */
+export interface HookedClone {
+  readonly hook: CloneHook;
+  readonly described: HookResult<CloneDescription>;
+}
+
 /**
  * How the engine reaches the target the spec names; reference clones go under workDir. An
- * external target is checked after every probe that crashed or hung it (withHealthCheck).
+ * external target is checked after every probe that crashed or hung it (withHealthCheck); with a
+ * clone hook it also rehearses on clones the hook provisions (P07).
  */
 export function openerFor(
   spec: TargetSpec,
   workDir: string,
+  clone?: HookedClone,
 ): (kut: KeyringUnderTest, now: number) => Promise<Target> {
   switch (spec.kind) {
     case "reference":
@@ -48,7 +59,11 @@ export function openerFor(
         workDir,
         ...(spec.kind === "http" ? { url: spec.url } : { command: spec.command }),
       });
-      return async (kut, now) => withHealthCheck(await open(kut, now), () => targetHealth(spec));
+      return async (kut, now) => {
+        const opened = await open(kut, now);
+        const hooked = clone === undefined ? opened : withCloneHook(opened, clone.hook, clone.described);
+        return withHealthCheck(hooked, () => targetHealth(spec));
+      };
     }
   }
 }

@@ -43,6 +43,12 @@ export interface RunOptions {
    * verdict then requires only what applies; `gate` does so only with --applicable.
    */
   readonly noLane?: boolean;
+  /**
+   * The external lane's clone hook (docs/operating.md): a command failclosed runs to provision
+   * P07's clones on the user's side. Without one, P07 is not applicable to an external target
+   * (the run then requires only what applies; `gate` does so only with --applicable).
+   */
+  readonly cloneCmd?: string;
   /** Families at once; default 2. */
   readonly concurrency?: number;
   /** Per probe, in milliseconds; default 15 s. */
@@ -100,6 +106,8 @@ export interface ReplayOptions {
   readonly target?: TargetSpec;
   /** The test keyring for the recorded external target, when no target is given. */
   readonly keyring?: readonly string[];
+  /** The external lane's clone hook, for a P07 finding (RunOptions.cloneCmd). */
+  readonly cloneCmd?: string;
   /** Rebuild the bytes from seed and path instead of firing the saved bytes. */
   readonly regenerate?: boolean;
   /** The seed corpus to regenerate with; default the corpora/ shipped with failclosed. */

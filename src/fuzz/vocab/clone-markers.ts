@@ -1,8 +1,9 @@
 /**
  * P07's vocabulary (C1): clones that lack or forge their marker, or that the lane is configured to
- * call production. The reference lane's clone is embedded PostgreSQL, whose one database is named
- * "postgres": a marker for it names that database. The target builds the clone, since a lane takes
- * its clone from its configuration and never from a request.
+ * call production. A good marker names the clone's database: the reference lane's clone is
+ * embedded PostgreSQL, whose one database is named "postgres"; an external lane's clone hook says
+ * which database its clone is (ctx.cloneDatabase). The target builds the clone (or has the hook
+ * provision it), since a lane takes its clone from its configuration and never from a request.
  */
 import fc from "fast-check";
 import { formatTimestamp, type CloneMarker, type KeyEntry } from "../../lane/index.js";
@@ -16,7 +17,17 @@ import type { CloneSetup, FamilyContext } from "../types.js";
 import { breaksText, type Explained } from "./flaw.js";
 import { strangerOf } from "./strangers.js";
 
-const CLONE_DATABASE = "postgres";
+/** The reference lane's PGlite clone: its one database. */
+const REFERENCE_CLONE_DATABASE = "postgres";
+
+function cloneDatabaseOf(ctx: FamilyContext): string {
+  return ctx.cloneDatabase ?? REFERENCE_CLONE_DATABASE;
+}
+
+/** Another database than the clone's: the drawn name, unless it happens to be the clone's own. */
+function otherDatabase(drawn: string, clone: string): string {
+  return drawn === clone ? `${clone}_other` : drawn;
+}
 
 export type MarkerFlaw =
   | { readonly kind: "no-marker" }
@@ -43,7 +54,7 @@ export const markerFlawArbitrary: fc.Arbitrary<MarkerFlaw> = fc.oneof(
       "production",
       "postgres2",
       "template1",
-      ...lookalikes(CLONE_DATABASE).filter((d) => /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$/.test(d)),
+      ...lookalikes(REFERENCE_CLONE_DATABASE).filter((d) => /^[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}$/.test(d)),
     )
     .map((database): MarkerFlaw => ({ kind: "names-other", database })),
   fc.nat(200).map((position): MarkerFlaw => ({ kind: "tampered", position })),
@@ -73,7 +84,8 @@ function operator(ctx: FamilyContext): KeyEntry {
 
 export async function markerCloneSetup(value: MarkerValue, ctx: FamilyContext): Promise<CloneSetup> {
   const f = value.flaw;
-  const good = marker(ctx, value, CLONE_DATABASE);
+  const database = cloneDatabaseOf(ctx);
+  const good = marker(ctx, value, database);
   const payload = (doc: unknown): string => JSON.stringify(doc);
   switch (f.kind) {
     case "no-marker":
@@ -96,7 +108,12 @@ export async function markerCloneSetup(value: MarkerValue, ctx: FamilyContext): 
     }
     case "names-other":
       return {
-        marker: await sealAs(ctx, "operator", "clone-marker", marker(ctx, value, f.database)),
+        marker: await sealAs(
+          ctx,
+          "operator",
+          "clone-marker",
+          marker(ctx, value, otherDatabase(f.database, database)),
+        ),
         productionDatabases: [],
       };
     case "tampered": {
@@ -124,7 +141,7 @@ export async function markerCloneSetup(value: MarkerValue, ctx: FamilyContext): 
     case "production-identity":
       return {
         marker: await sealAs(ctx, "operator", "clone-marker", good),
-        productionDatabases: [CLONE_DATABASE],
+        productionDatabases: [database],
       };
   }
 }

@@ -67,7 +67,7 @@ const README_TEST_SKIP = existsSync(CLI) ? undefined : `${CLI} is missing: run n
 if (README_TEST_SKIP !== undefined) console.warn(`[skip] README own-gate test: ${README_TEST_SKIP}`);
 
 describe.skipIf(README_TEST_SKIP !== undefined)("README: Fuzz your own gate", () => {
-  it("takes a new folder from keys init to PASS on an external gate and lane, exit 0 at every step", async () => {
+  it("takes a new folder from keys init to PASS 10/10 on an external gate and lane, exit 0 at every step", async () => {
     const blocks = shBlocks(section(await readFile("README.md", "utf8")));
     expect(blocks).toHaveLength(3);
     dir = await mkdtemp(join(tmpdir(), "fc-readme-"));
@@ -94,8 +94,11 @@ describe.skipIf(README_TEST_SKIP !== undefined)("README: Fuzz your own gate", ()
       outputs.push(stdout + stderr);
     }
     const [, fuzzed] = outputs;
-    // The run's own closing verdict, then the release gate's: both pass, 9/9.
-    expect(fuzzed?.match(/^PASS: pass rate 9\/9$/gm)).toHaveLength(2);
+    // The run's own closing verdict, then the release gate's: both pass, 10/10, P07 on the hook.
+    expect(fuzzed?.match(/^PASS: pass rate 10\/10$/gm)).toHaveLength(2);
+    expect(fuzzed).toMatch(/P07 production-target\s+closed/);
     expect(fuzzed).toContain("C02 lane-control (control)           closed");
+    // The hook put the clean configuration back.
+    expect(await readFile(join(dir, "lane.json"), "utf8")).not.toContain('"postgres"');
   }, 1_000_000);
 });
