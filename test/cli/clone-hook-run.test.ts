@@ -36,6 +36,19 @@ const KEYRING = ["owner", "operator", "gate", "rehearsal"].flatMap((role) => [
   "--keyring",
   `keys/${role}.private.jwks.json`,
 ]);
+
+/**
+ * A short `run` at a served lane: seed 7, a 1 s budget beyond the floors, and 120 s per probe
+ * (each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while).
+ */
+function runArgs(url: string, only: string, hook: string | undefined, reportDir: string): string[] {
+  return [
+    ...["run", "--target", url, "--only", only, "--seed", "7", "--budget", "1s", "--timeout", "120000"],
+    ...(hook === undefined ? [] : ["--clone-cmd", hook]),
+    ...["--report-dir", reportDir, ...KEYRING],
+  ];
+}
+
 const LANE_JSON = `{
   "clone": { "engine": "pglite", "data_dir": "clone" },
   "production": { "databases": ["production"] },
@@ -131,25 +144,7 @@ afterAll(async () => {
 
 describe("run --clone-cmd on the stand-in lane", () => {
   it("closes P07 beside the lane control, and leaves the clean clone and configuration", async () => {
-    const ran = await cli(standIn, [
-      "run",
-      "--target",
-      url,
-      "--only",
-      "P07,C02",
-      "--seed",
-      "7",
-      "--budget",
-      "1s",
-      // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
-      "--timeout",
-      "120000",
-      "--clone-cmd",
-      hookCmd,
-      "--report-dir",
-      "reports/p07",
-      ...KEYRING,
-    ]);
+    const ran = await cli(standIn, runArgs(url, "P07,C02", hookCmd, "reports/p07"));
     expect(ran.out).toMatch(/P07 production-target\s+closed/);
     expect(ran.out).toMatch(/^PASS: pass rate 1\/1$/m);
     expect(ran.code).toBe(0);
@@ -174,22 +169,7 @@ describe("run --clone-cmd on the stand-in lane", () => {
   }, 900_000);
 
   it("without a hook, P07 is not applicable, and the closing line and exit code agree", async () => {
-    const ran = await cli(standIn, [
-      "run",
-      "--target",
-      url,
-      "--only",
-      "P07,C02",
-      "--seed",
-      "7",
-      "--budget",
-      "1s",
-      "--timeout",
-      "120000",
-      "--report-dir",
-      "reports/no-hook",
-      ...KEYRING,
-    ]);
+    const ran = await cli(standIn, runArgs(url, "P07,C02", undefined, "reports/no-hook"));
     expect(ran.out).toMatch(/P07 production-target\s+N\/A\s+.*--clone-cmd/);
     expect(ran.out).not.toMatch(/P07.*inconclusive/);
     const closing = /^(PASS|FAIL): pass rate .*\(P07 not applicable\).*$/m.exec(ran.out);
@@ -198,25 +178,7 @@ describe("run --clone-cmd on the stand-in lane", () => {
   }, 900_000);
 
   it("a hook that answers garbage makes P07 inconclusive (exit 2), never closed, never a finding", async () => {
-    const ran = await cli(standIn, [
-      "run",
-      "--target",
-      url,
-      "--only",
-      "P07,C02",
-      "--seed",
-      "7",
-      "--budget",
-      "1s",
-      // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
-      "--timeout",
-      "120000",
-      "--clone-cmd",
-      "echo not-json",
-      "--report-dir",
-      "reports/garbage",
-      ...KEYRING,
-    ]);
+    const ran = await cli(standIn, runArgs(url, "P07,C02", "echo not-json", "reports/garbage"));
     expect(ran.out).toMatch(/clone hook describe failed \(--clone-cmd\): its answer is not JSON/);
     expect(ran.out).not.toMatch(/P07 production-target\s+closed/);
     expect(ran.code).toBe(2);
@@ -260,25 +222,7 @@ describe("run --clone-cmd on a lane whose clone guard trusts any marker row", ()
   });
 
   it("gives a confirmed P07 finding through the hook, exit 1", async () => {
-    const ran = await cli(dir, [
-      "run",
-      "--target",
-      flawed?.url ?? "",
-      "--only",
-      "P07",
-      "--seed",
-      "7",
-      "--budget",
-      "1s",
-      // Each rehearsal opens the lane afresh: on a loaded 2-core machine that can take a while.
-      "--timeout",
-      "120000",
-      "--clone-cmd",
-      hookCmd,
-      "--report-dir",
-      "reports/flawed",
-      ...KEYRING,
-    ]);
+    const ran = await cli(dir, runArgs(flawed?.url ?? "", "P07", hookCmd, "reports/flawed"));
     expect(ran.code).toBe(1);
     const findings = await readdir(join(dir, "reports/flawed/findings"));
     expect(findings.length).toBeGreaterThanOrEqual(1);
