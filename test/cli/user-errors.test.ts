@@ -158,4 +158,41 @@ describe("user errors exit 2 with their code", () => {
     expect(result.stderr).toMatch(USER_ERROR("DOCUMENT_INVALID"));
     expect(result.stderr).toMatch(/my-corpus\/P01\/seeds\/bad\.json: not a valid decision packet/);
   });
+
+  it("a --database-url server that refuses the lane's clone is the user's to fix, and its password is never printed", async () => {
+    // Nothing listens on port 1: no server is needed for this one.
+    const refused = await cliIn(cwd, [
+      ...["run", "--only", "C02", "--report-dir", "out", "--database-url"],
+      "postgres://fc_user:s3cr3t-pw@127.0.0.1:1/postgres",
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(USER_ERROR("DATABASE_UNAVAILABLE"));
+    expect(refused.stderr).toMatch(
+      /cannot make the lane's clone on the --database-url server: .*ECONNREFUSED/,
+    );
+    expect(refused.stdout + refused.stderr).not.toContain("s3cr3t-pw");
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it.skipIf(process.env.FAILCLOSED_TEST_DATABASE_URL === undefined)(
+    "a --database-url role that does not exist is DATABASE_UNAVAILABLE, exit 2 (was INTERNAL, exit 4)",
+    async () => {
+      const url = new URL(process.env.FAILCLOSED_TEST_DATABASE_URL ?? "");
+      url.username = "fc_no_such_role_7f3a";
+      url.password = "s3cr3t-pw";
+      const missing = await cliIn(cwd, [
+        "run",
+        "--only",
+        "C02",
+        "--report-dir",
+        "out",
+        "--database-url",
+        url.toString(),
+      ]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(USER_ERROR("DATABASE_UNAVAILABLE"));
+      expect(missing.stderr).toContain('role "fc_no_such_role_7f3a" does not exist');
+      expect(missing.stdout + missing.stderr).not.toContain("s3cr3t-pw");
+    },
+  );
 });

@@ -118,6 +118,13 @@ export async function createServerClone(
     };
   } catch (error) {
     await drop();
-    throw error;
+    if (error instanceof FailclosedError) throw error;
+    // The server's own words (a missing role, a refused connection) are the user's to fix: a usage
+    // error, never a bug report. pg's messages name roles and databases, never the password.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new FailclosedError(
+      "DATABASE_UNAVAILABLE",
+      `cannot make the lane's clone on the --database-url server: ${why.split("\n")[0] ?? why}`,
+    );
   }
 }
