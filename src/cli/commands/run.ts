@@ -14,7 +14,8 @@ export const RUN_USAGE = `Usage: failclosed run [options]
 Fires every probe family at the target and judges every outcome (SPEC section 9). By default the
 target is the reference lane in process, on embedded PGlite, with a keyring derived from the seed.
   --seed N               fast-check seed, 0 to 2147483647 (random unless given; always printed first)
-  --runs N               probes per family (default: each family's minimum)
+  --runs N               runs per family (default: each family's minimum; fewer than a
+                         family's minimum leaves it inconclusive, exit 2)
   --budget D             time for runs beyond each family's minimum, e.g. 90s, 30m (default 100s);
                          the minimum runs are always completed; start-up is not counted
   --hard-limit D         the only limit that can cut a family's minimum runs short (it is then

@@ -274,6 +274,13 @@ export class FamilyRun {
           `the hard limit of ${formatLimit(this.#s.hardLimitMs)} ended the run at ${this.#runs} of at least ` +
           `${floor} runs: the machine was too slow to finish the floor; give it more time with ${HARD_LIMIT_FLAG}`,
       };
+    if (this.#s.runs < floor)
+      return {
+        kind: "inconclusive",
+        why:
+          `--runs ${this.#s.runs} is below this family's minimum of ${floor} runs, so it cannot close: ` +
+          `leave --runs out (each family then runs its minimum) or raise it`,
+      };
     return { kind: "inconclusive", why: `cut off at ${this.#runs} of at least ${floor} runs` };
   }
 

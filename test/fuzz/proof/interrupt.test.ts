@@ -224,7 +224,7 @@ describe("failclosed run against a broken child gate", () => {
       expect(c01?.findings).toEqual([]);
       expect(c01?.status).toEqual({
         kind: "inconclusive",
-        why: `cut off at 30 of at least ${c01?.minRuns ?? 0} runs`,
+        why: `--runs 30 is below this family's minimum of ${c01?.minRuns ?? 0} runs, so it cannot close: leave --runs out (each family then runs its minimum) or raise it`,
       });
 
       const findings = report.families.flatMap((r) => r.findings);
