@@ -89,4 +89,10 @@ describe("failclosed/vitest against a gate that allows forged seals", () => {
     // Never a pass; "could not be judged" once the target health check (#12) sees the gate is down.
     expect(error.message).toMatch(/^the gate (could not be judged|does not fail closed)/);
   }, 120_000);
+
+  it("passes run options through: a clone hook reaches the run, and is refused where it makes no sense", async () => {
+    await expect(assertFailsClosed({ reference: true }, { cloneCmd: "./clone-hook.sh" })).rejects.toThrow(
+      /--clone-cmd is for an external target/,
+    );
+  }, 60_000);
 });
