@@ -244,7 +244,7 @@ export class FamilyRun {
   }
 
   /**
-   * A probe that got no answer within the probe timeout is fired again at once, alone, with four
+   * A control that got no answer within the probe timeout is fired again at once, alone, with four
    * times the time: on a loaded machine (other work on both cores) a clean rehearsal can take
    * longer than the timeout without the target being at fault, and how loaded the machine is must
    * not decide a verdict. The answer then given is the one judged; only a probe that hangs again
@@ -253,6 +253,13 @@ export class FamilyRun {
    */
   async #unlessSlow(judgement: Judgement, probe: Probe, extras: ProbeExtras): Promise<Judgement> {
     if (judgement.kind !== "fail" || judgement.outcome !== "timed_out") return judgement;
+    // Only a control's timeout is excused by an answer to a second firing: the control's point
+    // (the gate allows what is authorised, F5) is made by that answer. An attack that got no
+    // answer is an F4 candidate: a gate that hangs on every other request answers the second
+    // firing at once, and excusing it would close the family on a gate that hangs. It goes to
+    // the confirmation instead, where a hang that does not come back is flaky or inconclusive,
+    // never closed.
+    if (probe.role !== "control") return judgement;
     // At the run's own target: the hung instance was already replaced (fire.ts restarts after a
     // hang), and opening a fresh reference lane on a loaded machine would cost more than the probe.
     const again = await this.#fireAlone(probe, extras, recheckTimeout(this.#s.fire.timeoutMs), "shared");

@@ -267,9 +267,8 @@ describe("runFamily", () => {
     expect(timeouts.at(-1)).toBe(4_000);
   });
 
-  it("judges a hang that answers when fired again with more time by that answer: the machine's, not a finding", async () => {
-    // The first probe finds the machine busy; every later one is answered at once.
-    const timeouts: number[] = [];
+  /** A target on which the first probe finds the machine busy; every later one is answered at once. */
+  function busyOnce(timeouts: number[]): Target {
     const once = echoTarget((bytes, count) =>
       count === 1
         ? { kind: "timed_out", elapsedMs: 1_000, channels: NO_CHANNELS }
@@ -280,12 +279,27 @@ describe("runFamily", () => {
       timeouts.push(timeoutMs);
       return fire(op, bytes, timeoutMs);
     };
-    const result = await runFamily(options(syntheticFamily(), once, hangOracle).opts);
+    return once;
+  }
+
+  it("judges a control's hang that answers when fired again with more time by that answer: the machine's, not a finding", async () => {
+    const timeouts: number[] = [];
+    const result = await runFamily(
+      options(syntheticFamily({ role: "control" }), busyOnce(timeouts), hangOracle).opts,
+    );
     expect(result.findings).toEqual([]);
     expect(result.status).toEqual({ kind: "closed" });
     // The probe that hung was fired again at once with four times the timeout, and counted once.
     expect(timeouts.slice(0, 3)).toEqual([1_000, 4_000, 1_000]);
     expect(result.runs).toBe(200);
+  });
+
+  it("never closes an attack family on a hang that answers when fired again (a gate that hangs on every other request would pass)", async () => {
+    const timeouts: number[] = [];
+    const result = await runFamily(options(syntheticFamily(), busyOnce(timeouts), hangOracle).opts);
+    expect(result.status.kind).not.toBe("closed");
+    // Not excused by an immediate second firing: it went to the confirmation.
+    expect(timeouts[1]).not.toBe(4_000);
   });
 
   it("gives its finding the time from the start of the run to the failing probe", async () => {
