@@ -1,5 +1,6 @@
 import { FailclosedError } from "../../kernel/errors.js";
 import type { Finding, FindingEvidence } from "../types.js";
+import { sameTarget } from "./target-spec.js";
 import type { TargetSpec } from "./types.js";
 
 type Recorded = FindingEvidence["target"];
@@ -11,17 +12,6 @@ export function recordedTarget(finding: Finding): Recorded {
   if (finding.target.startsWith("child:"))
     return { kind: "child", command: finding.target.slice("child:".length) };
   return { kind: "reference" };
-}
-
-function sameAddress(a: Recorded | TargetSpec, b: Recorded): boolean {
-  switch (a.kind) {
-    case "reference":
-      return b.kind === "reference";
-    case "http":
-      return b.kind === "http" && new URL(a.url).href === new URL(b.url).href;
-    case "child":
-      return b.kind === "child" && a.command === b.command;
-  }
 }
 
 function describe(target: Recorded | TargetSpec): string {
@@ -55,7 +45,7 @@ export function replayTarget(
         `finding ${finding.id} was found on ${describe(recorded)} with its own keyring; the reference lane cannot judge it (replay it at its target)`,
       );
     }
-    if (!sameAddress(given, recorded)) {
+    if (!sameTarget(given, recorded)) {
       warn(`finding ${finding.id} was found on ${describe(recorded)}; replaying it at ${describe(given)}`);
     }
     return given;

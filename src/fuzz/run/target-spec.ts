@@ -108,8 +108,14 @@ export function checkSpec(spec: TargetSpec): void {
   }
 }
 
-/** Two specs name the same system under test (the keyring files aside). */
-export function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
+/** A target's address: what a spec and a finding's record of its target both carry. */
+export type TargetAddress =
+  | { readonly kind: "reference" }
+  | { readonly kind: "http"; readonly url: string }
+  | { readonly kind: "child"; readonly command: string };
+
+/** Two specs or records name the same system under test (the keyring files aside). */
+export function sameTarget(a: TargetAddress, b: TargetAddress): boolean {
   switch (a.kind) {
     case "reference":
       return b.kind === "reference";
