@@ -375,6 +375,11 @@ export interface FamilyResult {
   readonly minRuns: number;
   readonly probes: number;
   readonly elapsedMs: number;
+  /**
+   * When the family's first generated probe was fired, in ms since the run started (issue #15:
+   * every family fires within seconds); absent when it fired none.
+   */
+  readonly firstProbeMs?: number;
   readonly status: FamilyStatus;
   readonly findings: readonly Finding[];
 }

@@ -129,6 +129,7 @@ export class FamilyRun {
   readonly #started = Date.now();
   #runs = 0;
   #probes = 0;
+  #firstProbeMs: number | undefined;
   #inconclusive: string | undefined;
   /**
    * Every chunk's failure, in the order found: sub-seeds in flight at once can each see the same
@@ -186,6 +187,7 @@ export class FamilyRun {
       this.#fired.add(fingerprint);
       const probe = probeOf(family, bytes, chunkSeed, undefined, family.describe(value), rule ?? "control");
       const started = Date.now();
+      this.#firstProbeMs ??= started - this.#s.runStartedMs;
       const extras = await extrasOf(family, value, ctx);
       const first = await fireProbe(probe, extras, this.#s.fire);
       this.#probes++;
@@ -315,6 +317,7 @@ export class FamilyRun {
       minRuns: family.minRuns,
       probes: this.#probes,
       elapsedMs: Date.now() - this.#started,
+      ...(this.#firstProbeMs === undefined ? {} : { firstProbeMs: this.#firstProbeMs }),
       status: this.#status(findings),
       findings,
     };

@@ -15,6 +15,7 @@ interface FamilyProgress {
   findings: number;
   startedAt?: number;
   endedAt?: number;
+  firstProbeMs?: number;
   state: "waiting" | "running" | FamilyStatus["kind"];
 }
 
@@ -84,6 +85,7 @@ export class RunProgress {
     family.probes = result.probes;
     family.findings = result.findings.length;
     family.endedAt = now;
+    if (result.firstProbeMs !== undefined) family.firstProbeMs = result.firstProbeMs;
     family.state = result.status.kind;
   }
 
@@ -100,7 +102,9 @@ export class RunProgress {
     const state =
       family.state === "running" || family.state === "closed" ? family.state : family.state.toUpperCase();
     const elapsed = formatDuration((family.endedAt ?? now) - (family.startedAt ?? now));
-    return `${label}${role}: ${state}, ${family.runs}/${family.minRuns} runs, ${this.rate(family, now)} probes/s, ${family.findings} finding(s), ${elapsed}`;
+    const first =
+      family.firstProbeMs === undefined ? "" : `, first probe at ${formatDuration(family.firstProbeMs)}`;
+    return `${label}${role}: ${state}, ${family.runs}/${family.minRuns} runs, ${this.rate(family, now)} probes/s, ${family.findings} finding(s), ${elapsed}${first}`;
   }
 
   /** The run's line: families done, totals and the budget beyond the minimum runs. */

@@ -42,6 +42,7 @@ function familyRow(result: FamilyResult, rate: { closed: number; ran: number } |
     `<td>${statusCell(result)}</td>`,
     `<td class="num">${result.findings.length}</td>`,
     `<td class="num">${formatRate(perSecond(result.probes, result.elapsedMs))}</td>`,
+    `<td class="num">${result.firstProbeMs === undefined ? "-" : html(formatDuration(result.firstProbeMs))}</td>`,
     `<td><span class="meter"><span style="width:${Math.round(share * 100)}%"></span></span> ${rate?.closed ?? 0}/${rate?.ran ?? 0}</td>`,
   ];
   return `<tr>${cells.join("")}</tr>`;
@@ -105,7 +106,7 @@ export function renderHtml(report: Report, history: readonly Report[], options: 
       : "",
     `<h2>Families</h2>`,
     `<table><thead><tr><th>id</th><th>name</th><th>role</th><th class="num">runs/minRuns</th><th>status</th>` +
-      `<th class="num">findings</th><th class="num">probes/s</th><th>closed in recent runs</th></tr></thead><tbody>`,
+      `<th class="num">findings</th><th class="num">probes/s</th><th class="num">first probe</th><th>closed in recent runs</th></tr></thead><tbody>`,
     ...report.families.map((result) => familyRow(result, rates.get(result.family))),
     `</tbody></table>`,
     `<h2>Trend over the last ${points.length} run(s) against this target</h2>`,

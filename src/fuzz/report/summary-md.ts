@@ -37,6 +37,7 @@ function familyRow(result: FamilyResult): string {
     statusText(result),
     String(result.findings.length),
     formatRate(perSecond(result.probes, result.elapsedMs)),
+    result.firstProbeMs === undefined ? "-" : formatDuration(result.firstProbeMs),
   ];
   return `| ${cells.join(" | ")} |`;
 }
@@ -105,8 +106,8 @@ export function renderSummaryMarkdown(report: Report, options: SummaryOptions = 
     "",
     "## Families",
     "",
-    "| id | name | role | runs/minRuns | status | findings | probes/s |",
-    "|---|---|---|---:|---|---:|---:|",
+    "| id | name | role | runs/minRuns | status | findings | probes/s | first probe |",
+    "|---|---|---|---:|---|---:|---:|---:|",
     ...report.families.map(familyRow),
     "",
   ];

@@ -68,6 +68,42 @@ describe("runFuzz", () => {
     expect(report.families[0]?.probes).toBe(0);
   });
 
+  it("records when each family fired its first probe, counted from the run's start (none for a family that fired nothing)", async () => {
+    // A slow target: three families sharing one slot, so the later ones' first probes come later.
+    const slow: Target = {
+      ...echo,
+      fire: async (_op, bytes): Promise<Outcome> => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { kind: "responded", elapsedMs: 20, headers: {}, body: bytes, channels: NO_CHANNELS };
+      },
+    };
+    const started = Date.now();
+    const report = await runFuzz({
+      families: [family("T01"), family("T02"), family("T03")],
+      openTarget: () => Promise.resolve(slow),
+      oracles: [passes],
+      canariesOf: () => [],
+      seed: 2,
+      budgetMs: 30_000,
+      concurrency: 1,
+      familyConcurrency: 1,
+      timeoutMs: 1_000,
+      signal: new AbortController().signal,
+      reporters: [],
+      replay: (f) => (f.id === "T03" ? Promise.reject(new Error("unreadable")) : Promise.resolve([])),
+    });
+    const wall = Date.now() - started;
+    const [t1, t2, t3] = report.families;
+    expect(t3?.firstProbeMs).toBeUndefined();
+    for (const f of [t1, t2]) {
+      expect(f?.firstProbeMs).toBeGreaterThanOrEqual(0);
+      expect(f?.firstProbeMs).toBeLessThanOrEqual(wall);
+    }
+    // The smoke round: the second family fires before the first has finished its floor.
+    expect(t2?.firstProbeMs ?? Infinity).toBeLessThan((t1?.firstProbeMs ?? 0) + (t1?.elapsedMs ?? 0));
+    expect(t2?.firstProbeMs ?? 0).toBeGreaterThanOrEqual(t1?.firstProbeMs ?? 0);
+  });
+
   it("an interruption is reported to the reporters before the run ends, and a reporter that throws there fails the run", async () => {
     const controller = new AbortController();
     const seen: string[] = [];

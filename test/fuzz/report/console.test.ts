@@ -80,7 +80,9 @@ describe("console reporter on a TTY", () => {
     expect(final.filter((line) => line.includes("families done"))).toHaveLength(1);
     expect(
       final.some((line) =>
-        /^ {2}P01 family-p01: FINDING, 500\/500 runs, \d+ probes\/s, 1 finding\(s\), 20\.0 s$/.test(line),
+        /^ {2}P01 family-p01: FINDING, 500\/500 runs, \d+ probes\/s, 1 finding\(s\), 20\.0 s, first probe at 1\.5 s$/.test(
+          line,
+        ),
       ),
     ).toBe(true);
     expect(final.some((line) => line === "  C-GATE (control): waiting")).toBe(true);
@@ -172,7 +174,9 @@ describe("console reporter in a log (not a TTY)", () => {
     ]);
     expect(lines).toContain("  P01: running, 200/500 runs, 20 probes/s, 0 finding(s), 10.0 s");
     expect(lines.filter((line) => line.startsWith("FINDING "))).toHaveLength(1);
-    expect(lines).toContain("P01 family-p01: FINDING, 500/500 runs, 26 probes/s, 1 finding(s), 20.0 s");
+    expect(lines).toContain(
+      "P01 family-p01: FINDING, 500/500 runs, 26 probes/s, 1 finding(s), 20.0 s, first probe at 1.5 s",
+    );
     expect(lines.some((line) => line.startsWith("done: 5720 probes in 1 m 00 s"))).toBe(true);
     expect(lines[lines.length - 1]).toBe("PASS: pass rate 10/10");
   });

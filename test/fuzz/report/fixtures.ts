@@ -45,6 +45,7 @@ export function family(id: string, overrides: Partial<FamilyResult> = {}): Famil
     minRuns: 500,
     probes: 520,
     elapsedMs: 2_000,
+    firstProbeMs: 1_500,
     status,
     findings: [],
     ...overrides,
