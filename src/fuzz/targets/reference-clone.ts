@@ -5,7 +5,7 @@
  * generation of the target. Copying keeps the marker, so every generation starts from the same
  * bytes and the same clone digest, and a restart costs a directory copy instead of an initdb.
  */
-import { cp } from "node:fs/promises";
+import { copyDirectory } from "../../kernel/copy-directory.js";
 import { openPgliteWorker, createClone } from "../../lane/index.js";
 import type { KeyEntry } from "../../lane/index.js";
 
@@ -31,5 +31,5 @@ export async function createTemplateClone(dir: string, operatorKey: KeyEntry, no
 
 /** A working copy of the template for one generation of the target. */
 export async function copyClone(template: string, dir: string): Promise<void> {
-  await cp(template, dir, { recursive: true, errorOnExist: true, force: false });
+  await copyDirectory(template, dir);
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { cp, readdir, rename, rm } from "node:fs/promises";
+import { readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import pg from "pg";
+import { copyDirectory } from "../../../kernel/copy-directory.js";
 import { FailclosedError } from "../../../kernel/errors.js";
 import { openPgliteWorker } from "../../db/pglite-worker.js";
 import type { SqlDatabase } from "../../db/session.js";
@@ -88,7 +89,7 @@ function pgliteBackend(dataDir: string, statementTimeoutMs: number): CloneBacken
     },
     async snapshot() {
       const id = `${dataDir}.snapshot-${randomBytes(6).toString("hex")}`;
-      await cp(dataDir, id, { recursive: true, errorOnExist: true, force: false });
+      await copyDirectory(dataDir, id);
       return { id };
     },
     /**
@@ -114,7 +115,7 @@ function pgliteBackend(dataDir: string, statementTimeoutMs: number): CloneBacken
         },
       );
       try {
-        await cp(snapshot.id, dataDir, { recursive: true, errorOnExist: true, force: false });
+        await copyDirectory(snapshot.id, dataDir);
       } catch (error) {
         await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
         if (present) await rename(aside, dataDir).catch(() => undefined);

@@ -1,7 +1,8 @@
-import { cp, mkdir, stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import pg from "pg";
 import { openPgliteWorker } from "../../db/pglite-worker.js";
 import { openPostgres } from "../../db/postgres.js";
+import { copyDirectory } from "../../../kernel/copy-directory.js";
 import { FailclosedError } from "../../../kernel/errors.js";
 import type { KeyEntry } from "../../seal/keyring.js";
 import { urlIdentity } from "../config.js";
@@ -44,7 +45,7 @@ export async function createClone(
     if (!(await absent(source.toDir)))
       throw new FailclosedError("FILE_EXISTS", `${source.toDir} exists; refusing to overwrite`);
     if (source.fromDir === undefined) await mkdir(source.toDir, { recursive: true, mode: 0o700 });
-    else await cp(source.fromDir, source.toDir, { recursive: true, errorOnExist: true, force: false });
+    else await copyDirectory(source.fromDir, source.toDir);
     // In a worker thread, as every embedded database: a new directory starts from the process's
     // empty cluster (pglite-worker.ts), and the worker's memory goes back when it ends.
     const db = await openPgliteWorker({ dataDir: source.toDir, statementTimeoutMs: 600_000 });
