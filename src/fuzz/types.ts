@@ -186,6 +186,13 @@ export interface Target {
   /** Which operations this target serves. */
   readonly operations: readonly Operation[];
   fire(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
+  /**
+   * Fires `copies` copies of one request so that they are in flight together (a race, G5 "also
+   * under concurrent requests"); one outcome per copy, in order. A target that fires one probe at
+   * a time (in process) needs this for its copies to overlap at all; without it the engine calls
+   * `fire` once per copy, all at once.
+   */
+  fireCopies?(operation: Operation, bytes: Uint8Array, copies: number, timeoutMs: number): Promise<Outcome[]>;
   /** Rehearses on a fresh clone built as described (P07); only targets that own their lane can. */
   fireOnClone?(setup: CloneSetup, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
   /**

@@ -17,6 +17,7 @@ import { familyContext } from "../../src/fuzz/engine/family-context.js";
 import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import type { Ledger } from "../../src/lane/gate/ledger/types.js";
 import { ok } from "../../src/kernel/result.js";
+import { checkThenInsertLedger } from "../fixtures/flawed-components/p04-check-then-insert-ledger.js";
 
 const NOW = 1_781_265_600;
 const SALT = "p04-test";
@@ -133,5 +134,14 @@ describe("P04 grant-replay: against gates", () => {
     expect(finding?.family).toBe("P04");
     expect(finding?.confirmation).toBe("confirmed");
     expect(finding?.steps?.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("finds a ledger that checks for a spent nonce and then inserts, by a race alone (double spend)", async () => {
+    const result = await run(gateTarget(checkThenInsertLedger(await openLedger(db))));
+    expect(result.status).toEqual({ kind: "finding" });
+    const finding = result.findings[0];
+    expect(finding?.oracle).toBe("double-spend");
+    expect(["confirmed", "flaky"]).toContain(finding?.confirmation);
+    expect(finding?.steps?.some((step) => step.kind === "race")).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { answerOf } from "../oracles/answer.js";
 import { judgeAll, oracleInput } from "../oracles/judge.js";
-import type { Finding, Judgement, Probe, Step, StepPlace } from "../types.js";
+import type { Finding, Judgement, Outcome, Probe, Step, StepPlace, Target } from "../types.js";
 import { fireOnce, restartAfter, withRestartFailure, type FireContext } from "./fire.js";
 
 /** Of several judgements of one step, the first failure, else the first error, else a pass. */
@@ -16,10 +16,26 @@ function worst(judgements: readonly Judgement[]): Judgement {
  * the oracles for a race: leaks and structure on its own answer, the race oracle (G5: exactly one
  * allowed) on all of them.
  */
+/** The copies in flight together: through the target's own batch when it has one (in process). */
+async function fireCopies(
+  target: Target,
+  probe: Probe,
+  copies: number,
+  timeoutMs: number,
+): Promise<Outcome[]> {
+  if (target.fireCopies === undefined)
+    return Promise.all(
+      Array.from({ length: copies }, () => target.fire(probe.operation, probe.bytes, timeoutMs)),
+    );
+  const outcomes = await target.fireCopies(probe.operation, probe.bytes, copies, timeoutMs);
+  if (outcomes.length === copies) return outcomes;
+  // A target that lost or invented copies cannot be judged: never a pass.
+  const detail = `${target.name}: ${copies} copies fired, ${outcomes.length} outcomes returned`;
+  return Array.from({ length: copies }, (): Outcome => ({ kind: "harness_error", detail }));
+}
+
 async function fireRace(probe: Probe, copies: number, step: StepPlace, ctx: FireContext): Promise<Judgement> {
-  const outcomes = await Promise.all(
-    Array.from({ length: copies }, () => ctx.target.fire(probe.operation, probe.bytes, ctx.timeoutMs)),
-  );
+  const outcomes = await fireCopies(ctx.target, probe, copies, ctx.timeoutMs);
   const restartFailure = await restartAfter(outcomes, ctx.target, ctx.canaries);
   const answers = outcomes.map((outcome) => answerOf(probe.operation, outcome));
   const judgements = await Promise.all(

@@ -32,6 +32,7 @@ export class AnswerLog {
 /** The target, with every outcome it gives recorded in the log. */
 export function withAnswerLog(target: Target, log: AnswerLog): Target {
   const fireOnClone = target.fireOnClone?.bind(target);
+  const fireCopies = target.fireCopies?.bind(target);
   const state = target.state?.bind(target);
   return {
     name: target.name,
@@ -41,6 +42,15 @@ export function withAnswerLog(target: Target, log: AnswerLog): Target {
       log.record(bytes, outcome);
       return outcome;
     },
+    ...(fireCopies === undefined
+      ? {}
+      : {
+          fireCopies: async (operation, bytes, copies, timeoutMs) => {
+            const outcomes = await fireCopies(operation, bytes, copies, timeoutMs);
+            for (const outcome of outcomes) log.record(bytes, outcome);
+            return outcomes;
+          },
+        }),
     ...(fireOnClone === undefined
       ? {}
       : {

@@ -34,16 +34,27 @@ export function withCloneHook(
     return suspect === undefined ? undefined : restore();
   }
 
+  const fire: Target["fire"] = (operation, bytes, timeoutMs) => {
+    if (operation !== "rehearse") return target.fire(operation, bytes, timeoutMs);
+    return oneAtATime(async () => {
+      const dirty = await cleanFirst();
+      return dirty === undefined ? target.fire(operation, bytes, timeoutMs) : harnessError(dirty);
+    });
+  };
+  const fireCopies = target.fireCopies?.bind(target);
   return {
     name: target.name,
     operations: target.operations,
-    fire(operation, bytes, timeoutMs) {
-      if (operation !== "rehearse") return target.fire(operation, bytes, timeoutMs);
-      return oneAtATime(async () => {
-        const dirty = await cleanFirst();
-        return dirty === undefined ? target.fire(operation, bytes, timeoutMs) : harnessError(dirty);
-      });
-    },
+    fire,
+    ...(fireCopies === undefined
+      ? {}
+      : {
+          // Races are decisions (P04), which never touch the clone; a rehearsal waits its turn.
+          fireCopies: (operation, bytes, copies, timeoutMs) =>
+            operation === "rehearse"
+              ? Promise.all(Array.from({ length: copies }, () => fire(operation, bytes, timeoutMs)))
+              : fireCopies(operation, bytes, copies, timeoutMs),
+        }),
     fireOnClone(setup: CloneSetup, bytes, timeoutMs) {
       return oneAtATime(async () => {
         if (!described.ok) return harnessError(described.detail);

@@ -97,11 +97,23 @@ export function withHealthCheck(target: Target, health: () => Promise<Health>): 
     };
   };
   const fireOnClone = target.fireOnClone?.bind(target);
+  const fireCopies = target.fireCopies?.bind(target);
   const state = target.state?.bind(target);
   return {
     name: target.name,
     operations: target.operations,
     fire: async (operation, bytes, timeoutMs) => judged(await target.fire(operation, bytes, timeoutMs)),
+    ...(fireCopies === undefined
+      ? {}
+      : {
+          // One at a time: judged() may restart the target, which a sibling copy must not race.
+          fireCopies: async (operation, bytes, copies, timeoutMs) => {
+            const outcomes: Outcome[] = [];
+            for (const outcome of await fireCopies(operation, bytes, copies, timeoutMs))
+              outcomes.push(await judged(outcome));
+            return outcomes;
+          },
+        }),
     ...(fireOnClone === undefined
       ? {}
       : {

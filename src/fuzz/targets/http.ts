@@ -34,7 +34,7 @@ const STALE_SOCKET_CODES: ReadonlySet<string> = new Set(["ECONNRESET", "EPIPE"])
 export const IDLE_SOCKET_MS = 4_000;
 
 export interface HttpTargetOptions {
-  /** Sockets kept open per host (default 16). */
+  /** Sockets kept open per host (default 32: every copy of the widest race in flight at once). */
   readonly maxSockets?: number;
 }
 
@@ -163,7 +163,7 @@ class AgentPool {
   #open(): Agent {
     const agent = new Agent({
       keepAlive: true,
-      maxSockets: this.#options.maxSockets ?? 16,
+      maxSockets: this.#options.maxSockets ?? 32,
       // Applies to idle sockets only: Node's agent destroys a free socket when it times out,
       // and a request in progress merely gets a 'timeout' event nobody here listens to.
       timeout: IDLE_SOCKET_MS,

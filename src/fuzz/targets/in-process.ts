@@ -2,7 +2,9 @@
  * T1: a system under test running inside the fuzzer's process, fired at through library calls.
  * One probe at a time: side channels (files written, audit rows appended) can only be attributed
  * to a probe when nothing else runs beside it, and the reference gate and lane serialise their
- * work on one embedded database anyway, so concurrency would buy no throughput.
+ * work on one embedded database anyway, so concurrency would buy no throughput. The one exception
+ * is a race (fireCopies): its copies of one request are answered together, side by side, so that a
+ * check-then-act flaw in the gate can show, and share the side channels read after the last.
  *
  * A probe that does not answer in time cannot be cancelled in process: the hung call keeps
  * whatever locks it holds. So a timeout abandons the whole system and opens a fresh one.
@@ -71,40 +73,49 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     return { kind: "open", system };
   }
 
-  async function fireLocked(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome> {
-    if (closed) return { kind: "harness_error", detail: `${options.name}: the target is closed` };
+  /** `copies` copies of one request answered side by side (one for a single probe), then judged. */
+  async function fireLocked(
+    operation: Operation,
+    bytes: Uint8Array,
+    timeoutMs: number,
+    copies = 1,
+  ): Promise<Outcome[]> {
+    const all = (outcome: Outcome): Outcome[] => Array.from({ length: copies }, () => outcome);
+    if (closed) return all({ kind: "harness_error", detail: `${options.name}: the target is closed` });
     const open = await opened();
-    if (open.kind === "failed") return { kind: "harness_error", detail: open.detail };
+    if (open.kind === "failed") return all({ kind: "harness_error", detail: open.detail });
     const current = open.system;
-    const start = performance.now();
-    const raced = await race(current.answer(operation, bytes), timeoutMs);
-    const elapsedMs = millisSince(start);
-    switch (raced.kind) {
-      case "done": {
-        const channels = await race(current.channels(), housekeepingMs);
-        if (channels.kind !== "done") {
-          const why = channels.kind === "threw" ? describeError(channels.error) : "timed out";
-          return { kind: "harness_error", detail: `${options.name}: cannot read the side channels (${why})` };
+    const answered = await Promise.all(
+      Array.from({ length: copies }, async () => {
+        const start = performance.now();
+        const raced = await race(current.answer(operation, bytes), timeoutMs);
+        return { raced, elapsedMs: millisSince(start) };
+      }),
+    );
+    const hung = answered.some(({ raced }) => raced.kind === "timed_out");
+    // Whatever hung may hold the locks the side channels need: look briefly, then move on.
+    const channels = await race(current.channels(), hung ? HUNG_CHANNELS_MS : housekeepingMs);
+    // The hung call keeps its locks for good: the next probe gets a fresh system.
+    if (hung) await abandon(HUNG_CLOSE_MS);
+    const seen = channels.kind === "done" ? channels.value : NO_CHANNELS;
+    return answered.map(({ raced, elapsedMs }): Outcome => {
+      switch (raced.kind) {
+        case "done": {
+          if (channels.kind !== "done") {
+            const why = channels.kind === "threw" ? describeError(channels.error) : "timed out";
+            return {
+              kind: "harness_error",
+              detail: `${options.name}: cannot read the side channels (${why})`,
+            };
+          }
+          return { kind: "responded", elapsedMs, headers: {}, body: raced.value, channels: seen };
         }
-        return { kind: "responded", elapsedMs, headers: {}, body: raced.value, channels: channels.value };
+        case "threw":
+          return { kind: "crashed", elapsedMs, detail: describeError(raced.error), channels: seen };
+        case "timed_out":
+          return { kind: "timed_out", elapsedMs, channels: seen };
       }
-      case "threw": {
-        const channels = await within(current.channels(), housekeepingMs);
-        return {
-          kind: "crashed",
-          elapsedMs,
-          detail: describeError(raced.error),
-          channels: channels ?? NO_CHANNELS,
-        };
-      }
-      case "timed_out": {
-        // Whatever hung may hold the locks the side channels need: look briefly, then move on.
-        const channels = await within(current.channels(), HUNG_CHANNELS_MS);
-        // The hung call keeps its locks for good: the next probe gets a fresh system.
-        await abandon(HUNG_CLOSE_MS);
-        return { kind: "timed_out", elapsedMs, channels: channels ?? NO_CHANNELS };
-      }
-    }
+    });
   }
 
   const stateful = system.state !== undefined;
@@ -127,7 +138,10 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
   return {
     name: options.name,
     operations: options.operations,
-    fire: (operation, bytes, timeoutMs) => lock.run(() => fireLocked(operation, bytes, timeoutMs)),
+    fire: (operation, bytes, timeoutMs) =>
+      lock.run(async () => (await fireLocked(operation, bytes, timeoutMs))[0] as Outcome),
+    fireCopies: (operation, bytes, copies, timeoutMs) =>
+      lock.run(() => fireLocked(operation, bytes, timeoutMs, Math.max(1, copies))),
     ...(stateful ? { state } : {}),
     restart: () =>
       lock.run(async () => {

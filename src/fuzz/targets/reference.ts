@@ -1,13 +1,14 @@
 /**
  * The reference lane in process: the fuzzer's default target. A real gate (its ledger on PGlite
  * in memory) and a real rehearsal lane on a seeded PGlite clone, each holding only its share of
- * the keyring under test (keyring-split.ts), fired at through library calls (T1).
+ * the keyring under test (keyring-split.ts), fired at through library calls (T1). With `server`
+ * (`run --database-url`) the clone and the gate's ledger are on that PostgreSQL server instead.
  *
  * Generations: the target starts in `workDir/reference-XXXX/gen-1` and every restart (asked for,
  * or after a probe that did not answer in time) opens `gen-2`, `gen-3`, ... with a fresh copy of
  * the seeded clone, a fresh evidence directory and a fresh gate. The gate's ledger lives in
  * memory, so A RESTART FORGETS EVERY CONSUMED NONCE AND THE AUDIT LOG: a grant spent before a
- * restart is spendable again after it. State snapshots (F3) and replay sequences (P04) are only
+ * restart is spendable again after it (on a server, the ledger outlives the generations). State snapshots (F3) and replay sequences (P04) are only
  * meaningful within one generation; the clone digest is the same in every generation.
  *
  * state(operation) reads the ledger's consumed count always (queried again only after the
@@ -60,8 +61,8 @@ export interface ReferenceTargetOptions {
    */
   readonly components?: ReferenceComponents;
   /**
-   * An admin connection to a real PostgreSQL server: the lane's clone (and a production sentinel)
-   * are made there for the run, instead of on embedded PGlite. The gate's ledger stays embedded.
+   * An admin connection to a real PostgreSQL server: the lane's clone, a production sentinel and
+   * the gate's ledger are made there for the run, instead of on embedded PGlite.
    */
   readonly server?: string;
   /**
@@ -77,6 +78,9 @@ export interface ReferenceComponents {
 }
 
 const OPERATIONS: readonly Operation[] = ["decide", "rehearse"];
+
+/** The ledger's pool on a server: at least the most copies a race fires at once (replay-plan.ts). */
+const RACE_CONNECTIONS = 32;
 
 /** The production identities the reference lane refuses (C1); PGlite's own database is "postgres". */
 const PRODUCTION = [{ database: "production" }] as const;
@@ -134,7 +138,12 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
       [gate] = await Promise.all([
         openGateService({
           keyring: shares.gate,
-          database: { engine: "pglite" },
+          // On a server, one connection per copy of the widest race (P04): concurrent spends of
+          // one grant really run at once there, as they would against a deployed gate.
+          database:
+            server === undefined
+              ? { engine: "pglite" }
+              : { engine: "postgres", url: server.ledgerUrl, maxConnections: RACE_CONNECTIONS },
           clock: options.clock,
           ...(options.gateKid === undefined ? {} : { gateKid: options.gateKid }),
           ...(options.components?.gate === undefined ? {} : { components: options.components.gate }),

@@ -8,12 +8,17 @@ import { CLONE_NAME, SEED_SQL } from "./reference-clone.js";
 /**
  * The reference lane's clone on a real server (`failclosed run --database-url`): a scratch lane
  * role (LOGIN, NOSUPERUSER, CREATEDB, its own password) owning a seeded, marked clone, and a
- * production sentinel database the lane is told is production and that must never change (F3).
- * All of it is made for one run and dropped after; nothing else on the server is touched.
+ * production sentinel database the lane is told is production and that must never change (F3),
+ * and an empty database for the gate's ledger, owned by the same role, so that the gate's nonces
+ * and audit log live on the real server too and concurrent spends race on a real connection pool
+ * (issue #15). All of it is made for one run and dropped after; nothing else on the server is
+ * touched.
  */
 export interface ServerClone {
   /** The lane's connection: the scratch role, the clone. */
   readonly cloneUrl: string;
+  /** The gate's ledger: the scratch role, a database of its own (the gate creates the ledger). */
+  readonly ledgerUrl: string;
   readonly sentinel: string;
   sentinelDigest(): Promise<string>;
   drop(): Promise<void>;
@@ -69,11 +74,14 @@ export async function createServerClone(
   const role = { name: `fc_lane_${suffix}`, password: randomBytes(18).toString("base64url") };
   const clone = `fc_clone_${suffix}`;
   const sentinel = `fc_production_${suffix}`;
+  const ledger = `fc_ledger_${suffix}`;
   const drop = async (): Promise<void> => {
     // Every database the scratch role owns (a snapshot left by a failed restore too), then the role.
     const owned = await ownedDatabases(adminUrl, role.name).catch((): string[] => []);
     await asAdmin(adminUrl, [
-      ...[...new Set([clone, ...owned])].map((name) => `DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`),
+      ...[...new Set([clone, ledger, ...owned])].map(
+        (name) => `DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`,
+      ),
       `DROP DATABASE IF EXISTS ${quote(sentinel)} WITH (FORCE)`,
     ]).catch(() => undefined);
     await asAdmin(adminUrl, [`DROP ROLE IF EXISTS ${quote(role.name)}`]).catch(() => undefined);
@@ -83,6 +91,7 @@ export async function createServerClone(
       `CREATE ROLE ${quote(role.name)} LOGIN NOSUPERUSER CREATEDB PASSWORD '${role.password}'`,
       `CREATE DATABASE ${quote(clone)} OWNER ${quote(role.name)} TEMPLATE template0`,
       `CREATE DATABASE ${quote(sentinel)} TEMPLATE template0`,
+      `CREATE DATABASE ${quote(ledger)} OWNER ${quote(role.name)} TEMPLATE template0`,
     ]);
     await asAdmin(urlFor(adminUrl, sentinel), [
       "CREATE TABLE ledger_of_record (id integer PRIMARY KEY, amount bigint NOT NULL)",
@@ -99,6 +108,7 @@ export async function createServerClone(
     }
     return {
       cloneUrl,
+      ledgerUrl: urlFor(adminUrl, ledger, role),
       sentinel,
       async sentinelDigest() {
         const sentinelDb = await openPostgres(urlFor(adminUrl, sentinel), { max: 1 });

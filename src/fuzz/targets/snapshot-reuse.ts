@@ -45,10 +45,17 @@ export function reuseSnapshots(target: Target): Target {
   };
 
   const fireOnClone = target.fireOnClone?.bind(target);
+  const fireCopies = target.fireCopies?.bind(target);
   return {
     name: target.name,
     operations: target.operations,
     fire: (operation, bytes, timeoutMs) => changing(() => target.fire(operation, bytes, timeoutMs)),
+    ...(fireCopies === undefined
+      ? {}
+      : {
+          fireCopies: (operation, bytes, copies, timeoutMs) =>
+            changing(() => fireCopies(operation, bytes, copies, timeoutMs)),
+        }),
     ...(fireOnClone === undefined
       ? {}
       : {

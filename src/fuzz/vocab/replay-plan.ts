@@ -42,7 +42,9 @@ export const replayCommand: fc.Arbitrary<ReplayCommand> = fc.oneof(
   fc.record({
     kind: fc.constant("race" as const),
     pair: fc.nat(PAIRS - 1),
-    copies: fc.integer({ min: 2, max: 12 }),
+    // Up to 32 at once: a check-then-act race needs copies truly in flight together, which a
+    // real server's pool (reference.ts RACE_CONNECTIONS) runs side by side.
+    copies: fc.integer({ min: 2, max: 32 }),
   }),
   fc.record({ kind: fc.constant("resend" as const), step: fc.nat(7) }),
   fc.record({

@@ -6,14 +6,22 @@ import type { SqlDatabase } from "./session.js";
 /** Where state lives (G8): embedded PGlite in memory or in a directory, or a real server. */
 export type DatabaseLocation =
   | { readonly engine: "pglite"; readonly dataDir?: string }
-  | { readonly engine: "postgres"; readonly url: string };
+  | {
+      readonly engine: "postgres";
+      readonly url: string;
+      /** Connections in the pool (default 10): as many as the decisions meant to be in flight at once. */
+      readonly maxConnections?: number;
+    };
 
 export function openDatabase(location: DatabaseLocation): Promise<SqlDatabase> {
   switch (location.engine) {
     case "pglite":
       return openPglite(location.dataDir);
     case "postgres":
-      return openPostgres(location.url);
+      return openPostgres(
+        location.url,
+        location.maxConnections === undefined ? {} : { max: location.maxConnections },
+      );
   }
 }
 

@@ -163,4 +163,59 @@ describe("openInProcessTarget", () => {
       detail: "fake: the target is closed",
     });
   });
+
+  it("answers a race's copies side by side, each with the side channels read after the last", async () => {
+    // A system that answers only once every copy is in flight: copies fired one at a time hang.
+    const copies = 8;
+    let inFlight = 0;
+    let release: () => void = () => undefined;
+    const allIn = new Promise<void>((resolve) => (release = resolve));
+    let channelReads = 0;
+    const system: InProcessSystem = {
+      async answer(_operation, bytes) {
+        inFlight += 1;
+        if (inFlight === copies) release();
+        await allIn;
+        return bytes;
+      },
+      channels: () => {
+        channelReads += 1;
+        return Promise.resolve({ ...NO_CHANNELS, rows: ["after all"] });
+      },
+      close: () => Promise.resolve(),
+    };
+    const target = await openInProcessTarget({
+      name: "fake",
+      operations: ["decide"],
+      open: () => Promise.resolve(system),
+    });
+    const outcomes = (await target.fireCopies?.("decide", utf8("spend"), copies, 2_000)) ?? [];
+    expect(outcomes.map(bodyText)).toEqual(Array.from({ length: copies }, () => "spend"));
+    expect(outcomes.every((o) => kindOf(o, "responded").channels.rows[0] === "after all")).toBe(true);
+    expect(channelReads).toBe(1);
+    await target.close();
+  });
+
+  it("a race with one hung copy times that copy out, keeps the others' answers and abandons the system", async () => {
+    const { fake, open } = fakeSystems();
+    let calls = 0;
+    const system = await open();
+    const target = await openInProcessTarget({
+      name: "fake",
+      operations: ["decide"],
+      open: () =>
+        Promise.resolve({
+          ...system,
+          answer: async (_op: string, bytes: Uint8Array) => {
+            calls += 1;
+            if (calls === 2) await new Promise(() => undefined);
+            return bytes;
+          },
+        }),
+    });
+    const outcomes = (await target.fireCopies?.("decide", utf8("x"), 3, 100)) ?? [];
+    expect(outcomes.map((o) => o.kind)).toEqual(["responded", "timed_out", "responded"]);
+    expect(fake.closed).toBe(1);
+    await target.close();
+  });
 });

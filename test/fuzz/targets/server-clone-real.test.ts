@@ -91,5 +91,6 @@ describe.skipIf(!hasRealServer())("the reference lane's clone on a real server",
     ]);
     expect(sentinelSeen).toBe(true);
     expect(await leftovers()).toBe(before);
-  });
+    // A fuzz run on a real server beside other test files: minutes on a loaded 2-core machine.
+  }, 300_000);
 });
