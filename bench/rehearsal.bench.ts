@@ -131,14 +131,14 @@ function bareCloneCycle(backend: CloneBackend): BenchCase {
 function pairsFor(engine: string, lane: Lane, bareDb: SqlDatabase, bareBackend: CloneBackend): BenchPair[] {
   return [
     {
-      group: `rehearsal ${engine} transactional`,
+      group: `rehearsal ${engine} transactional (goal >= 0.3, #17)`,
       subject: rehearsal(lane, "transactional", engine),
       limit: bareTransaction(bareDb),
       opsPerRound: 5,
       rounds: 3,
     },
     {
-      group: `rehearsal ${engine} snapshot_restore`,
+      group: `rehearsal ${engine} snapshot_restore (goal >= 0.9: the copy dominates)`,
       subject: rehearsal(lane, "snapshot_restore", engine),
       limit: bareCloneCycle(bareBackend),
       opsPerRound: 3,

@@ -464,39 +464,46 @@ describe("digestDatabase on PGlite", () => {
       });
     });
 
-    it("returns an error, never a digest, whichever statement fails", async () => {
-      // Count the statements of one digest, then fail each in turn.
-      let statements = 0;
-      await db.withSession(async (session) => {
-        const counting: SqlSession = {
-          query: (sql: string, params?: readonly SqlValue[]) => {
-            statements++;
-            return session.query(sql, params);
-          },
-          exec: (sql: string) => session.exec(sql),
-        };
-        expect((await digestDatabase(counting)).ok).toBe(true);
-      });
-      expect(statements).toBeGreaterThan(20);
-      for (let failAt = 1; failAt <= statements; failAt++) {
+    it.each(["folded", "per-section"] as const)(
+      "returns an error, never a digest, whichever statement fails (%s)",
+      async (strategy) => {
+        // Count the statements and scripts of one digest, then fail each in turn.
+        let statements = 0;
         await db.withSession(async (session) => {
-          let n = 0;
-          const failing: SqlSession = {
-            query: (sql: string, params?: readonly SqlValue[]): Promise<SqlRows> => {
-              n++;
-              if (n === failAt) return Promise.reject(new Error(`injected failure at statement ${n}`));
+          const counting: SqlSession = {
+            query: (sql: string, params?: readonly SqlValue[]) => {
+              statements++;
               return session.query(sql, params);
             },
-            exec: (sql: string) => session.exec(sql),
+            exec: (sql: string) => {
+              statements++;
+              return session.exec(sql);
+            },
           };
-          const result = await digestDatabase(failing);
-          expect(result.ok, `statement ${failAt} failed but a digest came back`).toBe(false);
-          // If the injected failure hit the closing ROLLBACK, close the transaction here.
-          await session.query("ROLLBACK").catch(() => undefined);
+          expect((await digestDatabase(counting, { strategy })).ok).toBe(true);
         });
-      }
-      expect((await digestOf()).digest).toBe(base.digest);
-    });
+        expect(statements).toBeGreaterThan(strategy === "folded" ? 3 : 20);
+        for (let failAt = 1; failAt <= statements; failAt++) {
+          await db.withSession(async (session) => {
+            let n = 0;
+            const fail = (): boolean => ++n === failAt;
+            const failing: SqlSession = {
+              query: (sql: string, params?: readonly SqlValue[]): Promise<SqlRows> =>
+                fail()
+                  ? Promise.reject(new Error(`injected failure at statement ${n}`))
+                  : session.query(sql, params),
+              exec: (sql: string) =>
+                fail() ? Promise.reject(new Error(`injected failure at statement ${n}`)) : session.exec(sql),
+            };
+            const result = await digestDatabase(failing, { strategy });
+            expect(result.ok, `statement ${failAt} failed but a digest came back`).toBe(false);
+            // If the injected failure hit the closing ROLLBACK, close the transaction here.
+            await session.query("ROLLBACK").catch(() => undefined);
+          });
+        }
+        expect((await digestOf()).digest).toBe(base.digest);
+      },
+    );
 
     it("fails when the session changes backend or transaction midway", async () => {
       await db.withSession(async (session) => {

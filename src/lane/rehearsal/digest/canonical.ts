@@ -106,3 +106,6 @@ export class ScopeWriter {
     };
   }
 }
+
+/** Receives the canonical text of each scope as it is hashed. */
+export type CanonicalSink = (scope: "database" | "cluster", chunk: string) => void;

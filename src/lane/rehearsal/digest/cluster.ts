@@ -1,6 +1,6 @@
 import { membershipDetail } from "./scope.js";
 import type { CatalogSection } from "./section.js";
-import { aclText, roleName, sortedArray, type DigestContext } from "./sql.js";
+import { aclText, literalContext, roleName, sortedArray, type DigestContext } from "./sql.js";
 
 /**
  * The cluster digest: what lies outside any one database and could still be changed by a
@@ -14,7 +14,7 @@ import { aclText, roleName, sortedArray, type DigestContext } from "./sql.js";
  */
 export function clusterSections(): CatalogSection[] {
   // OID 0 never owns a database, so no role is written as $owner here.
-  const ctx: DigestContext = { ownerOid: "0", databaseOid: "0" };
+  const ctx: DigestContext = literalContext("0", "0");
   const name = (expr: string) => roleName(ctx, expr);
   return [
     {

@@ -16,7 +16,7 @@ const BATCH = 5_000;
 const SEQUENCE_BATCH = 200;
 const CURSOR = "failclosed_digest_rows";
 
-interface DataRelation {
+export interface DataRelation {
   readonly section: string;
   readonly name: string;
   readonly populated: boolean;
@@ -28,7 +28,7 @@ export interface DataRelations {
   readonly sequences: readonly DataRelation[];
 }
 
-function text(row: Record<string, unknown>, column: string): string {
+function text(row: Readonly<Record<string, unknown>>, column: string): string {
   const value = row[column];
   if (typeof value !== "string") throw new TypeError(`digest: column ${column} is not text`);
   return value;
@@ -38,8 +38,8 @@ function bySection(a: DataRelation, b: DataRelation): number {
   return compareBytewise(a.section, b.section);
 }
 
-export async function listDataRelations(session: SqlSession): Promise<DataRelations> {
-  const result = await session.query(`SELECT ${qualifiedName("n.nspname", "c.relname")} AS name,
+/** Every relation whose contents are digested, with what the digest needs to know to read it. */
+export const DATA_RELATIONS_SQL = `SELECT ${qualifiedName("n.nspname", "c.relname")} AS name,
       c.relkind::pg_catalog.text AS kind,
       (c.relkind <> 'm' OR c.relispopulated)::pg_catalog.text AS populated,
       (pg_catalog.has_schema_privilege(n.oid, 'USAGE')
@@ -47,10 +47,12 @@ export async function listDataRelations(session: SqlSession): Promise<DataRelati
                 ELSE pg_catalog.has_table_privilege(c.oid, 'SELECT') END)::pg_catalog.text AS readable
     FROM pg_catalog.pg_class AS c
     JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'm', 'S') AND ${userSchema("n.nspname")}`);
+    WHERE c.relkind IN ('r', 'm', 'S') AND ${userSchema("n.nspname")}`;
+
+export function parseDataRelations(rows: ReadonlyArray<Record<string, unknown>>): DataRelations {
   const tables: DataRelation[] = [];
   const sequences: DataRelation[] = [];
-  for (const row of result.rows) {
+  for (const row of rows) {
     const name = text(row, "name");
     const isSequence = text(row, "kind") === "S";
     const entry: DataRelation = {
@@ -64,7 +66,11 @@ export async function listDataRelations(session: SqlSession): Promise<DataRelati
   return { tables: tables.sort(bySection), sequences: sequences.sort(bySection) };
 }
 
-function refuseUnreadable(relation: DataRelation): void {
+export async function listDataRelations(session: SqlSession): Promise<DataRelations> {
+  return parseDataRelations((await session.query(DATA_RELATIONS_SQL)).rows);
+}
+
+export function refuseUnreadable(relation: DataRelation): void {
   if (!relation.readable) {
     throw new DigestAbort({
       kind: "digest_incomplete",
@@ -74,16 +80,25 @@ function refuseUnreadable(relation: DataRelation): void {
   }
 }
 
+/** A table's rows as text, in no particular order, in a column named r. */
+export function rowsAsText(relation: DataRelation): string {
+  return `SELECT pg_catalog.textin(pg_catalog.record_out(t.*)) AS r FROM ONLY ${relation.name} AS t`;
+}
+
 /**
  * One table's rows as `row::text`, ordered by COLLATE "C". The text comes from calling
  * record_out directly rather than through a ::text cast: a table's owner may CREATE CAST from
  * its row type to text, and a cast function could print anything.
  */
-async function readTable(session: SqlSession, relation: DataRelation, writer: ScopeWriter): Promise<number> {
+export async function readTable(
+  session: SqlSession,
+  relation: DataRelation,
+  writer: ScopeWriter,
+): Promise<number> {
   refuseUnreadable(relation);
   const section = writer.section(relation.section);
   if (relation.populated) {
-    const select = `SELECT x.r FROM (SELECT pg_catalog.textin(pg_catalog.record_out(t.*)) AS r FROM ONLY ${relation.name} AS t) AS x
+    const select = `SELECT x.r FROM (${rowsAsText(relation)}) AS x
       ORDER BY x.r COLLATE pg_catalog."C"`;
     // Most tables fit one batch: try that first, and open a cursor only for a larger table.
     const first = await session.query(`${select} LIMIT ${BATCH + 1}`);
@@ -114,6 +129,11 @@ export async function writeTables(
   return rows;
 }
 
+/** A sequence's one line: its last_value and is_called. */
+export function sequenceLine(lastValue: string, isCalled: string): string {
+  return `${escapeField(lastValue)}\t${escapeField(isCalled)}`;
+}
+
 /** Each sequence's state: last_value and is_called (log_cnt is WAL bookkeeping, not state). */
 export async function writeSequences(
   session: SqlSession,
@@ -134,10 +154,7 @@ export async function writeSequences(
     const result = await inSection(label, () => session.query(sql));
     const states = new Map<number, string>();
     for (const row of result.rows) {
-      states.set(
-        Number(row.i),
-        `${escapeField(text(row, "last_value"))}\t${escapeField(text(row, "is_called"))}`,
-      );
+      states.set(Number(row.i), sequenceLine(text(row, "last_value"), text(row, "is_called")));
     }
     batch.forEach((s, i) => {
       const state = states.get(i);

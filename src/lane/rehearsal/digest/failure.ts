@@ -41,3 +41,21 @@ export async function inSection<T>(section: string, step: () => Promise<T>): Pro
     throw new DigestAbort(digestFailure(section, error));
   }
 }
+
+/**
+ * A failure of a statement that read several sections at once (folded.ts), so its section names
+ * a group (`catalog`, `data (table:a … table:b)`). digest.ts reruns the digest one section per
+ * statement to name the section that failed; the folded failure stands if that rerun passes.
+ */
+export class FoldedFailure extends DigestAbort {}
+
+/** Runs one folded statement: a server's refusal is a FoldedFailure, anything else a DigestAbort. */
+export async function inFolded<T>(group: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof DigestAbort) throw error;
+    const failure = digestFailure(group, error);
+    throw failure.sqlstate === undefined ? new DigestAbort(failure) : new FoldedFailure(failure);
+  }
+}

@@ -1,5 +1,5 @@
 import type { CatalogSection } from "./section.js";
-import { aclText, oidLiteral, roleName, sortedArray, userSchema, type DigestContext } from "./sql.js";
+import { aclText, roleName, sortedArray, userSchema, type DigestContext } from "./sql.js";
 
 /**
  * The cluster-wide objects that belong to this database's state: the database's own attributes
@@ -21,8 +21,8 @@ import { aclText, oidLiteral, roleName, sortedArray, userSchema, type DigestCont
  * cluster digest, not this one.
  */
 export function scopeSections(ctx: DigestContext): CatalogSection[] {
-  const db = oidLiteral(ctx.databaseOid);
-  const owner = oidLiteral(ctx.ownerOid);
+  const db = ctx.database;
+  const owner = ctx.owner;
   const scope = `WITH RECURSIVE base(r) AS (
       SELECT sd.refobjid
       FROM pg_catalog.pg_shdepend AS sd,

@@ -5,13 +5,33 @@
  * never looks up operators or functions in pg_temp.
  */
 
-/** What the fragments need to know about the database being digested. */
+/**
+ * What the fragments need to know about the database being digested, as SQL expressions of type
+ * oid: literals once the digest has read them (literalContext), or scalar subqueries of the one
+ * statement that reads them itself (ANCHORED_CONTEXT).
+ */
 export interface DigestContext {
-  /** OID (decimal digits) of the role owning the current database, written as `$owner`. */
-  readonly ownerOid: string;
-  /** OID (decimal digits) of the current database. */
-  readonly databaseOid: string;
+  /** The role owning the current database, written as `$owner`. */
+  readonly owner: string;
+  /** The current database. */
+  readonly database: string;
 }
+
+/** A context from OIDs already read (decimal digits). */
+export function literalContext(ownerOid: string, databaseOid: string): DigestContext {
+  return { owner: oidLiteral(ownerOid), database: oidLiteral(databaseOid) };
+}
+
+/** The common table expression ANCHORED_CONTEXT reads from; it must head the statement. */
+export const ANCHOR_CTE = `fc_anchor AS MATERIALIZED (
+    SELECT d.oid AS database_oid, d.datdba AS owner_oid
+    FROM pg_catalog.pg_database AS d WHERE d.datname = pg_catalog.current_database())`;
+
+/** A context for a statement headed by `WITH ANCHOR_CTE`: each OID is read once, as an InitPlan. */
+export const ANCHORED_CONTEXT: DigestContext = {
+  owner: "(SELECT fc_anchor.owner_oid FROM fc_anchor)",
+  database: "(SELECT fc_anchor.database_oid FROM fc_anchor)",
+};
 
 const DIGITS = /^[0-9]+$/;
 
@@ -46,7 +66,7 @@ export function qualifiedName(schemaExpr: string, nameExpr: string): string {
  */
 export function roleName(ctx: DigestContext, oidExpr: string): string {
   return `(CASE WHEN ${oidExpr} = 0 THEN 'PUBLIC'
-    WHEN ${oidExpr} = ${oidLiteral(ctx.ownerOid)} THEN '$owner'
+    WHEN ${oidExpr} = ${ctx.owner} THEN '$owner'
     ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(${oidExpr})::pg_catalog.text) END)`;
 }
 

@@ -26,7 +26,11 @@ const SETTINGS_SQL = settingsSql([
   ["transaction_read_only", "on"],
 ]);
 
-/** Starts the digest's transaction (or savepoint) and applies the settings. */
+/**
+ * Starts the digest's transaction (or savepoint) and applies the settings. The caller's isolation
+ * level is checked by the first statement that reads (anchor.ts), which must be REPEATABLE READ
+ * or SERIALIZABLE so that every statement of the digest reads one snapshot.
+ */
 export async function beginDigest(session: SqlSession): Promise<DigestTransaction> {
   // The only reliable way to learn whether a transaction block is open: SAVEPOINT works in one
   // and fails with 25P01 outside one, without side effects either way.
@@ -38,21 +42,12 @@ export async function beginDigest(session: SqlSession): Promise<DigestTransactio
     if (sqlstateOf(error) !== "25P01") throw error;
     mode = "own";
   }
-  if (mode === "own") await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
     // Settings first: nothing is read from the session before its encoding and search_path are
-    // the lane's.
-    await session.query(SETTINGS_SQL);
-    if (mode === "caller") {
-      // Sections are many statements; under READ COMMITTED each would see a different snapshot
-      // and a concurrent commit could tear the digest.
-      const rows = await session.query(
-        "SELECT pg_catalog.current_setting('transaction_isolation') AS isolation",
-      );
-      const isolation = rows.rows[0]?.isolation;
-      if (isolation !== "repeatable read" && isolation !== "serializable")
-        throw new CallerIsolationError(String(isolation));
-    }
+    // the lane's. One script, one round trip.
+    if (mode === "own")
+      await session.exec(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n${SETTINGS_SQL}`);
+    else await session.exec(SETTINGS_SQL);
   } catch (error) {
     await endDigest(session, mode).catch(() => undefined);
     throw error;
@@ -62,12 +57,8 @@ export async function beginDigest(session: SqlSession): Promise<DigestTransactio
 
 /** Ends what beginDigest started, leaving a caller's transaction as it found it. */
 export async function endDigest(session: SqlSession, mode: DigestTransaction): Promise<void> {
-  if (mode === "own") {
-    await session.query("ROLLBACK");
-  } else {
-    await session.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-    await session.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-  }
+  if (mode === "own") await session.query("ROLLBACK");
+  else await session.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT};\nRELEASE SAVEPOINT ${SAVEPOINT}`);
 }
 
 export class CallerIsolationError extends Error {
