@@ -78,25 +78,42 @@ function markerHit(label: string, markers: readonly string[]): string {
     : `echo marker ${marker} (${match?.[2]}${match?.[3]})`;
 }
 
+/** The first channel (outside the evidence's migration) where the scanner hits, with its hit. */
+function firstSighting(
+  outcome: Exclude<Outcome, { kind: "harness_error" }>,
+  scan: CanaryScanner,
+  labelScan: CanaryScanner,
+): { readonly hit: string; readonly where: string } | undefined {
+  const copies = migrationCopies(outcome);
+  for (const channel of outputChannels(outcome, labelScan)) {
+    if (typeof channel.data !== "string" && copies.has(channel.data)) continue;
+    const hit = scan(channel.data);
+    if (hit !== undefined) return { hit, where: channel.label };
+  }
+  return undefined;
+}
+
 function echoProblem(input: OracleInput, markers: readonly string[], sent: () => Sent): string | undefined {
   const { outcome } = input;
   if (outcome.kind === "harness_error") return undefined;
+  const canaries = input.canaries.length === 0 ? undefined : scannerFor(input.canaries);
+  const labelScanWith =
+    (scan: CanaryScanner): CanaryScanner =>
+    // Channel labels name a header or a path only when neither a canary nor a marker is in it.
+    (text) =>
+      canaries?.(text) ?? scan(text);
+  // Most answers hold no marker at all: then the request need not be decoded to tell which may.
+  const anyMarker = makeScanner(markers);
+  if (firstSighting(outcome, anyMarker, labelScanWith(anyMarker)) === undefined) return undefined;
   const request = sent();
   // The request_id of an accepted request belongs in its answer and its audit row.
   const forbidden = request.kind === "accepted" ? markers.filter((m) => !request.id.includes(m)) : markers;
   if (forbidden.length === 0) return undefined;
-  const scan = makeScanner(forbidden);
-  const canaries = input.canaries.length === 0 ? undefined : scannerFor(input.canaries);
-  // Channel labels name a header or a path only when neither a canary nor a marker is in it.
-  const labelScan: CanaryScanner = (text) => canaries?.(text) ?? scan(text);
-  const copies = migrationCopies(outcome);
+  const scan = forbidden.length === markers.length ? anyMarker : makeScanner(forbidden);
+  const sighting = firstSighting(outcome, scan, labelScanWith(scan));
+  if (sighting === undefined) return undefined;
   const from = request.kind === "refused" ? "a request the codec refused" : "the request";
-  for (const channel of outputChannels(outcome, labelScan)) {
-    if (typeof channel.data !== "string" && copies.has(channel.data)) continue;
-    const hit = scan(channel.data);
-    if (hit !== undefined) return `G7: ${markerHit(hit, forbidden)} from ${from} echoed in ${channel.label}`;
-  }
-  return undefined;
+  return `G7: ${markerHit(sighting.hit, forbidden)} from ${from} echoed in ${sighting.where}`;
 }
 
 function judgeSync(input: OracleInput): OracleVerdict {
