@@ -56,7 +56,7 @@ interface FlawedLane {
    * The oracles that may catch it (SPEC section 9): one, except where the family reaches the flaw
    * in more than one way (a spent grant reused later, or spent twice at once).
    */
-  readonly oracles: readonly ("verdict" | "leak" | "state" | "structured" | "double-spend")[];
+  readonly oracles: readonly ("verdict" | "leak" | "echo" | "state" | "structured" | "double-spend")[];
   /**
    * What the finding's probe must show, when only some of the family's probes can reach the flaw:
    * then the finding is the flaw's, not something else the run happened to trip over.
@@ -144,7 +144,8 @@ const FLAWED_LANES: readonly FlawedLane[] = [
     family: p10,
     flaw: "verdict writer: a refusal quotes the request",
     components: { gate: { writeVerdict: echoingRefusal } },
-    oracles: ["structured"],
+    // The quoted request_id is an echo marker: the echo oracle (G7) names it before structured (F4).
+    oracles: ["echo"],
   },
 ];
 

@@ -10,6 +10,7 @@ import type {
   RehearsalRequest,
 } from "../../lane/index.js";
 import type { FamilyContext } from "../types.js";
+import { markerFor } from "./markers.js";
 
 /**
  * Valid documents relative to the run's clock. Nonces and ids are derived from a per-probe label
@@ -25,6 +26,14 @@ export function nonceFor(ctx: FamilyContext, label: string): string {
 
 export function idFor(ctx: FamilyContext, prefix: string, label: string): string {
   return `${prefix}-${createHash("sha256").update(`id\0${ctx.salt}\0${label}`).digest("hex").slice(0, 20)}`;
+}
+
+/**
+ * A request's request_id is an echo marker (markers.ts): an identifier R11 accepts, whose bytes
+ * are free, so an answer or a log that carries it for a request the codec refused is found (G7).
+ */
+export function requestIdFor(ctx: FamilyContext, label: string): string {
+  return markerFor("request_id", ctx.salt, label);
 }
 
 export const PACKET_ID = "FIX7-P0-2026-06-12";
@@ -92,7 +101,7 @@ export function request(
   return {
     kind: "action-request",
     v: 1,
-    request_id: idFor(ctx, "req", label),
+    request_id: requestIdFor(ctx, label),
     action,
     target: "production",
     packet,

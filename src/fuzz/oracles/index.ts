@@ -11,6 +11,7 @@ export { judgeAll, appliesTo, oracleInput } from "./judge.js";
 export { answerOf } from "./answer.js";
 export { verdictOracle } from "./verdict.js";
 export { leakOracle } from "./leak.js";
+export { echoOracle } from "./echo.js";
 export { stateOracle } from "./state.js";
 export { structuredOracle } from "./structured.js";
 export { controlOracle } from "./control.js";

@@ -5,6 +5,7 @@
  */
 import type { Oracle } from "../types.js";
 import { controlOracle } from "./control.js";
+import { echoOracle } from "./echo.js";
 import { leakOracle } from "./leak.js";
 import { raceOracle } from "./race.js";
 import { sequenceOracle } from "./sequence.js";
@@ -75,11 +76,16 @@ export function createOracleRegistry(oracles: readonly Oracle[]): OracleRegistry
   };
 }
 
-/** F1-F5, in rule order: when several fail on one probe, the first names the finding. */
+/**
+ * F1-F5, in rule order: when several fail on one probe, the first names the finding. The echo
+ * oracle (G7) is F2's and comes before structured (F4): a refusal that quotes its input in a member
+ * the schema does not allow is an echo first, which says more than "not a strict document".
+ */
 export const ORACLES: readonly Oracle[] = Object.freeze([
   verdictOracle,
   raceOracle,
   leakOracle,
+  echoOracle,
   stateOracle,
   structuredOracle,
   controlOracle,

@@ -4,6 +4,8 @@
  * none, and then every part is the shipped one below. Each seam is a plain function with the
  * arguments the shipped code already takes.
  */
+import type { RehearsalResult } from "../codec/documents.js";
+import { encodeDocument } from "../codec/encode.js";
 import type { SqlSession } from "../db/session.js";
 import type { Result } from "../../kernel/result.js";
 import { classifyMigration, type ClassifiedMigration, type ClassifierRefusal } from "./classify/classify.js";
@@ -31,11 +33,19 @@ export type Digest = (session: SqlSession) => Promise<Result<DatabaseDigest, Dig
  */
 export type TakeBack = (session: SqlSession, statementTimeoutMs: number) => Promise<void>;
 
+/**
+ * G7 (P08): a result to the bytes every transport sends. Like the gate's WriteVerdict it is handed
+ * the request's bytes only so that a test can model an error path that echoes them; the shipped
+ * writer never reads them.
+ */
+export type WriteResult = (result: RehearsalResult, request: Uint8Array) => Uint8Array;
+
 export interface LaneComponents {
   readonly classify: Classify;
   readonly guard: Guard;
   readonly digest: Digest;
   readonly takeBack: TakeBack;
+  readonly writeResult: WriteResult;
 }
 
 /** The shipped lane: what openLane uses for every part it is not given. */
@@ -44,6 +54,7 @@ export const SHIPPED_LANE_COMPONENTS: LaneComponents = Object.freeze({
   guard: guardClone,
   digest: (session: SqlSession) => digestDatabase(session),
   takeBack: takeBackSession,
+  writeResult: (result: RehearsalResult) => encodeDocument("rehearsal-result", result),
 });
 
 /**
@@ -57,5 +68,6 @@ export function laneComponents(swapped: Partial<LaneComponents> = {}): LaneCompo
     guard: swapped.guard ?? shipped.guard,
     digest: swapped.digest ?? shipped.digest,
     takeBack: swapped.takeBack ?? shipped.takeBack,
+    writeResult: swapped.writeResult ?? shipped.writeResult,
   };
 }

@@ -391,11 +391,20 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     }
   }
 
+  /** The answer's bytes as the result writer makes them (the shipped one: the same strict JSON). */
+  const written = (answer: LaneAnswer, request: Uint8Array): LaneAnswer => ({
+    ...answer,
+    bytes: parts.writeResult(answer.result, request),
+  });
+
   return {
-    rehearse: (bytes) =>
-      lock
-        .run(() => rehearseChecked(bytes))
-        .catch(() => bare({ verdict: "FAIL", reasons: ["internal_error"] })),
+    rehearse: async (bytes) =>
+      written(
+        await lock
+          .run(() => rehearseChecked(bytes))
+          .catch(() => bare({ verdict: "FAIL", reasons: ["internal_error"] })),
+        bytes,
+      ),
     cloneDigest: () =>
       lock.run(async () => {
         db ??= await backend.open();

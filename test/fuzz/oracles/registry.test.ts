@@ -8,7 +8,7 @@ import {
   selectOracles,
 } from "../../../src/fuzz/oracles/index.js";
 
-const NAMES = ["verdict", "double-spend", "leak", "state", "structured", "control", "sequence"];
+const NAMES = ["verdict", "double-spend", "leak", "echo", "state", "structured", "control", "sequence"];
 
 function catchError(fn: () => unknown): OracleRegistryError {
   try {
@@ -23,10 +23,11 @@ function catchError(fn: () => unknown): OracleRegistryError {
 describe("oracle registry", () => {
   it("holds F1 to F5 under their names, in rule order, races and sequences among them", () => {
     expect(ORACLES.map((oracle) => oracle.name)).toEqual(NAMES);
-    expect(ORACLES.map((oracle) => oracle.rule)).toEqual(["F1", "F1", "F2", "F3", "F4", "F5", "F5"]);
+    expect(ORACLES.map((oracle) => oracle.rule)).toEqual(["F1", "F1", "F2", "F2", "F3", "F4", "F5", "F5"]);
     expect(ORACLES.map((oracle) => oracle.appliesTo)).toEqual([
       "attack",
       "race",
+      "all",
       "all",
       "attack",
       "all",

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { formatTimestamp, type KeyEntry } from "../../../lane/index.js";
 import { authorizedParts } from "../../craft/authorized.js";
-import { idFor, PACKET_ID, passingEvidence, request } from "../../craft/documents.js";
+import { idFor, requestIdFor, PACKET_ID, passingEvidence, request } from "../../craft/documents.js";
 import { renderMutated, type Mutation } from "../../craft/json-render.js";
 import { headerOf, keyOf, rawJws, sealAs } from "../../craft/seal.js";
 import type { FamilyContext } from "../../types.js";
@@ -120,7 +120,7 @@ export async function applyEvidenceFlaw(
             kind: "permit",
             v: 1,
             permit_id: idFor(ctx, "permit", label),
-            request_id: idFor(ctx, "req", label),
+            request_id: requestIdFor(ctx, label),
             packet_id: PACKET_ID,
             action: "QT001_APPLY",
             target: "production",

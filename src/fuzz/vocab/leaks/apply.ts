@@ -1,7 +1,7 @@
 /** Applies one leak flaw to the fully authorised QT001_APPLY request a correct gate allows. */
 import { formatTimestamp, type ActionRequest, type KeyEntry } from "../../../lane/index.js";
 import { authorizedParts, authorizedRequest } from "../../craft/authorized.js";
-import { idFor, PACKET_ID, passingEvidence } from "../../craft/documents.js";
+import { idFor, requestIdFor, PACKET_ID, passingEvidence } from "../../craft/documents.js";
 import { renderMutated, type Mutation } from "../../craft/json-render.js";
 import { headerOf, keyOf, rawJws, sealAs } from "../../craft/seal.js";
 import type { FamilyContext } from "../../types.js";
@@ -34,7 +34,7 @@ function permitFor(ctx: FamilyContext, label: string, grantIds: readonly string[
     kind: "permit" as const,
     v: 1 as const,
     permit_id: idFor(ctx, "permit", label),
-    request_id: idFor(ctx, "req", label),
+    request_id: requestIdFor(ctx, label),
     packet_id: PACKET_ID,
     action: "QT001_APPLY" as const,
     target: "production" as const,

@@ -1,5 +1,6 @@
 /** P08's structure to SQL text, style applied last: the same value always gives the same text. */
 import { labelOf } from "../../craft/authorized.js";
+import { markerFor } from "../../craft/markers.js";
 import { prefixStatements } from "./prefix.js";
 import type { RollbackValue } from "./rollback-value.js";
 import { padMigration } from "./sizes.js";
@@ -87,12 +88,23 @@ export function placementOf(value: RollbackValue): RollbackValue["placement"] {
     : value.placement;
 }
 
+/**
+ * The migration opens with a comment holding its echo marker (craft/markers.ts): bytes a server's
+ * error, a log line or a result could carry back, and that only the evidence's copy of the
+ * migration may hold (E1). A comment changes nothing the lane runs or refuses.
+ */
+export function markerComment(value: RollbackValue): string {
+  return `-- ${markerFor("migration", labelOf(value))}\n`;
+}
+
 export function migrationOf(value: RollbackValue): string {
-  const suffix = labelOf(value).slice(0, 10);
+  const label = labelOf(value);
+  const suffix = label.slice(0, 10);
   const renderer = new Renderer(value.style, { table: `fc_p08_${suffix}`, suffix });
   const escapes = value.escapes.flatMap((e) => e.stmts);
   const order = value.prefix === null ? escapes : ordered(value, prefixStatements(value.prefix), escapes);
-  return padMigration(order.map((s) => renderer.statement(s)).join(""), value.size);
+  const statements = order.map((s) => renderer.statement(s)).join("");
+  return padMigration(`${markerComment(value)}${statements}`, value.size);
 }
 
 function ordered(
