@@ -13,12 +13,16 @@ import {
 } from "./fields.js";
 import { migrateLedger } from "./migrate.js";
 import { CONSUMED_UNIQUE_CONSTRAINTS } from "./migrations.js";
+import { groupCommit, type AppendOutcome, type GroupCommit, type GroupCommitLimits } from "./group-commit.js";
 import {
   AUDIT_ENTRIES_SQL,
   CONSUMED_COUNT_SQL,
   IS_CONSUMED_SQL,
+  MAX_AUDIT_ROWS_PER_INSERT,
   auditEntryFromRow,
+  auditEntrySize,
   insertAudit,
+  insertAuditBatch,
   insertNonces,
 } from "./sql.js";
 import type { AuditFields } from "./sql.js";
@@ -50,6 +54,17 @@ export { LEDGER_SCHEMA_VERSION } from "./migrate.js";
 // meets the winner's committed row and reports "replayed" instead of a spurious internal_error.
 const MAX_ATTEMPTS = 3;
 const DEFAULT_AUDIT_LIMIT = 100;
+
+/**
+ * Group commit of refusals (issue #17). 256 entries of at most about 0.5 KB each make one INSERT
+ * of a few milliseconds; 64 writes' worth may wait (far more than a gate has in flight) before
+ * a refusal is answered DENY internal_error at once rather than queueing without end.
+ */
+export const AUDIT_BATCH_DEFAULTS: GroupCommitLimits = Object.freeze({
+  maxEntries: 256,
+  maxBytes: 256 * 1024,
+  maxQueued: 256 * 64,
+});
 
 type AllowOutcome = "committed" | "replayed" | "internal_error";
 
@@ -158,13 +173,39 @@ async function runAllow(
   }
 }
 
-async function append(db: SqlDatabase, fields: AuditFields): Promise<boolean> {
-  const statement = insertAudit(fields);
-  try {
-    await db.query(statement.sql, statement.params);
-    return true;
-  } catch {
-    return false;
+/** The refusals' audit writer: one INSERT per batch, one implicit transaction each. */
+function auditWriter(db: SqlDatabase, limits: Partial<GroupCommitLimits> = {}): GroupCommit<AuditFields> {
+  return groupCommit(
+    async (batch) => {
+      // One row alone keeps the fixed statement text (one plan, the common case when idle).
+      const statement =
+        batch.length === 1 && batch[0] !== undefined ? insertAudit(batch[0]) : insertAuditBatch(batch);
+      await db.query(statement.sql, statement.params);
+    },
+    auditEntrySize,
+    { ...AUDIT_BATCH_DEFAULTS, ...definedOnly(limits) },
+    MAX_AUDIT_ROWS_PER_INSERT,
+  );
+}
+
+/** A limit given as undefined keeps its default rather than erasing it. */
+function definedOnly(limits: Partial<GroupCommitLimits>): Partial<GroupCommitLimits> {
+  const out: { -readonly [K in keyof GroupCommitLimits]?: number } = {};
+  if (limits.maxEntries !== undefined) out.maxEntries = limits.maxEntries;
+  if (limits.maxBytes !== undefined) out.maxBytes = limits.maxBytes;
+  if (limits.maxQueued !== undefined) out.maxQueued = limits.maxQueued;
+  return out;
+}
+
+function recorded(outcome: AppendOutcome): boolean {
+  switch (outcome) {
+    case "written":
+      return true;
+    case "write_failed":
+    case "queue_full":
+      return false;
+    default:
+      return assertNever(outcome, "append outcome");
   }
 }
 
@@ -190,6 +231,8 @@ async function read<T>(what: string, run: () => Promise<T>): Promise<T> {
 
 /** Migrates (DATABASE_MIGRATION_FAILED if it cannot) and returns the ledger. The caller owns db. */
 export async function openLedger(db: SqlDatabase, options: LedgerOptions = {}): Promise<Ledger> {
+  // Limits are checked before the database is touched.
+  const audit = auditWriter(db, options.auditBatch);
   await migrateLedger(db);
   const hooks = options.hooks ?? {};
   return {
@@ -205,7 +248,7 @@ export async function openLedger(db: SqlDatabase, options: LedgerOptions = {}): 
         case "replayed":
         case "internal_error":
           // Best effort: the verdict is DENY whether or not this entry can be written.
-          await append(db, deny(allow, outcome));
+          await audit.append(deny(allow, outcome));
           return err(outcome);
         default:
           return assertNever(outcome, "allow outcome");
@@ -214,7 +257,7 @@ export async function openLedger(db: SqlDatabase, options: LedgerOptions = {}): 
 
     async recordRefusal(entry: RefusalEntry): Promise<Result<void, RecordRefusalError>> {
       const fields = checkRefusal(entry);
-      return (await append(db, fields)) ? ok(undefined) : err("internal_error");
+      return recorded(await audit.append(fields)) ? ok(undefined) : err("internal_error");
     },
 
     isConsumed(nonce: string): Promise<boolean> {

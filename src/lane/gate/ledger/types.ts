@@ -1,5 +1,6 @@
 import type { Action, GateReason, GateVerdict } from "../../codec/documents.js";
 import type { Result } from "../../../kernel/result.js";
+import type { GroupCommitLimits } from "./group-commit.js";
 
 /** One grant an ALLOW uses up: both identifiers become unusable for good. */
 export interface GrantUse {
@@ -54,6 +55,12 @@ export interface LedgerHooks {
 
 export interface LedgerOptions {
   readonly hooks?: LedgerHooks;
+  /**
+   * Group commit of refusals' audit entries (group-commit.ts): how many, and how many bytes, one
+   * INSERT may take, and how many may wait before a refusal is answered DENY internal_error at once.
+   * Defaults: AUDIT_BATCH_DEFAULTS.
+   */
+  readonly auditBatch?: Partial<GroupCommitLimits>;
 }
 
 /** How the gate keeps its deadline and the ledger's commit consistent (G6, G8). */
@@ -73,7 +80,10 @@ export interface Ledger {
    * Throws TypeError only when a field is not a validated identifier or code (a programming error).
    */
   commitAllow(entry: AllowEntry, control?: CommitControl): Promise<Result<void, CommitAllowError>>;
-  /** G8: a HOLD or DENY appends one audit entry and touches nothing else. */
+  /**
+   * G8: a HOLD or DENY appends one audit entry and touches nothing else. Refusals recorded at the
+   * same time share one INSERT (group commit); ok only once that INSERT has committed.
+   */
   recordRefusal(entry: RefusalEntry): Promise<Result<void, RecordRefusalError>>;
   /** Read-only views for tests, the fuzzer's state oracle and operators. They throw
    * FailclosedError(DATABASE_UNAVAILABLE) when the database cannot answer. */
