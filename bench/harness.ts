@@ -18,6 +18,8 @@ export interface BenchPair {
   readonly rounds?: number;
   /** When one op is a batch (400 probes), rates are reported per unit of it. */
   readonly unitsPerOp?: number;
+  /** The ratio an issue asks of this row, printed beside it (met or not). */
+  readonly goal?: number;
 }
 
 export interface BenchRow {
@@ -28,6 +30,7 @@ export interface BenchRow {
   readonly limitOpsPerSec: number;
   /** subject rate divided by limit rate: 1.0 means no overhead over the bare limit. */
   readonly ratio: number;
+  readonly goal?: number;
 }
 
 async function timeRound(c: BenchCase, ops: number): Promise<number> {
@@ -65,14 +68,19 @@ export async function measurePair(pair: BenchPair): Promise<BenchRow> {
     subjectOpsPerSec,
     limitOpsPerSec,
     ratio: subjectOpsPerSec / limitOpsPerSec,
+    ...(pair.goal === undefined ? {} : { goal: pair.goal }),
   };
 }
 
 export function formatRows(rows: readonly BenchRow[]): string {
-  const lines = ["| group | subject | ops/s | bare limit | ops/s | ratio |", "|---|---|---:|---|---:|---:|"];
+  const lines = [
+    "| group | subject | ops/s | bare limit | ops/s | ratio | goal |",
+    "|---|---|---:|---|---:|---:|---:|",
+  ];
   for (const r of rows) {
+    const goal = r.goal === undefined ? "–" : `${r.goal} ${r.ratio >= r.goal ? "met" : "**not met**"}`;
     lines.push(
-      `| ${r.group} | ${r.subject} | ${Math.round(r.subjectOpsPerSec).toLocaleString("en-US")} | ${r.limit} | ${Math.round(r.limitOpsPerSec).toLocaleString("en-US")} | ${r.ratio.toFixed(3)} |`,
+      `| ${r.group} | ${r.subject} | ${Math.round(r.subjectOpsPerSec).toLocaleString("en-US")} | ${r.limit} | ${Math.round(r.limitOpsPerSec).toLocaleString("en-US")} | ${r.ratio.toFixed(3)} | ${goal} |`,
     );
   }
   return lines.join("\n");

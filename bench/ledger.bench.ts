@@ -40,6 +40,7 @@ const BARE_REFUSAL = `INSERT INTO bench_bare.audit_log (request_id, verdict, rea
   VALUES ($1, 'DENY', '{seal_invalid}', $2, $3)`;
 
 const PACKET_ID = "PKT-BENCH";
+const IN_FLIGHT = 32;
 const ACTION = "CUTOVER";
 
 let serial = 0;
@@ -118,10 +119,21 @@ function pairsFor(engine: string, db: SqlDatabase, ledger: Ledger, opsPerRound: 
     name: "INSERT audit row",
     fn: () => db.query(BARE_REFUSAL, [id("r"), ACTION, PACKET_ID]),
   };
+  // Refusals 32 at a time, as a served gate records them: the ledger's group commit writes them in
+  // a few shared INSERTs; the bare limit sends each its own INSERT, all at once.
+  const together = (one: () => Promise<unknown>) => () =>
+    Promise.all(Array.from({ length: IN_FLIGHT }, () => one()));
   return [
     { group: `ledger ${engine}`, subject: commitAllow, limit: bareTransaction, opsPerRound },
     { group: `ledger ${engine}`, subject: commitAllow, limit: bareSingle, opsPerRound },
     { group: `ledger ${engine}`, subject: recordRefusal, limit: bareRefusal, opsPerRound: opsPerRound * 2 },
+    {
+      group: `ledger ${engine}, ${IN_FLIGHT} in flight`,
+      subject: { name: `${recordRefusal.name} (group commit)`, fn: together(recordRefusal.fn) },
+      limit: { name: `${bareRefusal.name}, each its own`, fn: together(bareRefusal.fn) },
+      opsPerRound: Math.max(4, Math.floor(opsPerRound / 8)),
+      unitsPerOp: IN_FLIGHT,
+    },
   ];
 }
 
