@@ -6,7 +6,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ORACLES, judgeAll, sequenceOracle } from "../../../src/fuzz/oracles/index.js";
 import type { Outcome } from "../../../src/fuzz/types.js";
-import { exampleAllowVerdict, exampleGrant, examplePermit } from "../../support/documents.js";
+import {
+  exampleActionRequest,
+  exampleAllowVerdict,
+  exampleGrant,
+  examplePermit,
+} from "../../support/documents.js";
 import type { OracleFixture } from "./support.js";
 import { DENY_BODY, channels, input, makeOracleFixture, probe, responded, verdictBody } from "./support.js";
 
@@ -28,9 +33,12 @@ describe("sequence oracle (F5 for a scenario's setups)", () => {
     const permit = await fx.seal("gate", "permit", examplePermit());
     const allowed = responded(verdictBody({ ...exampleAllowVerdict(), permit }));
     expect(await judge(allowed)).toEqual({ kind: "pass" });
+    // The whole path includes G7 (echo.ts): the ALLOW's request_id must be the one a well-formed
+    // request sent.
+    const sent = Buffer.from(JSON.stringify(exampleActionRequest()));
     const whole = await judgeAll(
       ORACLES,
-      input(fx, probe("attack"), allowed, { expectation: "setup", step }),
+      input(fx, probe("attack", "decide", sent), allowed, { expectation: "setup", step }),
     );
     expect(whole).toEqual({ kind: "pass" });
   });
