@@ -18,8 +18,8 @@ export const CALIBRATE_USAGE = `Usage: failclosed calibrate [options]
 Plants each flaw of the calibration catalogue in the reference lane (a flawed gate or lane part,
 or a flawed HTTP or JSON-lines transport) and runs the families that should find it, each
 stopping at its first confirmed finding. Reports per flaw whether it was found, by which family
-and oracle, and the time to first detection (docs/calibration.md). About ${"4"} minutes on a quiet
-2-core machine; the release gate takes its report with 'failclosed gate --calibration FILE'.
+and oracle, and the time to first detection (docs/calibration.md, with measured wall times).
+The release gate takes its report with 'failclosed gate --calibration FILE'.
   --seed N          fast-check seed, 0 to 2147483647 (random unless given; always printed first)
   --runs N          runs per family (default: each family's minimum); a family that has not
                     found its flaw by then leaves it unfound
