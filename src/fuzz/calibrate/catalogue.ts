@@ -5,6 +5,7 @@
  */
 import type { Flaw } from "./flaw.js";
 import { jsonParseCodec } from "./flaws/p01-json-parse-codec.js";
+import { refusalScrapesRequestId } from "./flaws/p01-refusal-scrapes-request-id.js";
 import { dropsUnknownMembers } from "./flaws/p01-drops-unknown-members.js";
 import { headerChoosesAlg } from "./flaws/p02-header-chooses-alg.js";
 import { roleBlindKeyring } from "./flaws/p02-role-blind-keyring.js";
@@ -20,6 +21,7 @@ import { markerDatabaseUnchecked } from "./flaws/p07-marker-database-unchecked.j
 import { markerPresenceGuard } from "./flaws/p07-marker-presence-guard.js";
 import { digestSkipsSequences } from "./flaws/p08-digest-skips-sequences.js";
 import { noClassifier } from "./flaws/p08-no-classifier.js";
+import { resultQuotesServerError } from "./flaws/p08-result-quotes-server-error.js";
 import { takeBackWithoutDeferredCheck } from "./flaws/p08-takes-session-back-without-deferred-check.js";
 import { evidenceDigestsTrusted } from "./flaws/p09-evidence-digests-trusted.js";
 import { evidenceTreeUnbound } from "./flaws/p09-evidence-tree-unbound.js";
@@ -46,6 +48,14 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
     models: "unknown members removed instead of refused (ajv removeAdditional)",
     shows: /unknown member/,
     swap: { kind: "component", components: { gate: { decodeRequest: dropsUnknownMembers } } },
+  },
+  {
+    id: "p01-refusal-scrapes-request-id",
+    families: ["P01"],
+    oracles: ["echo"],
+    component: "gate.writeVerdict",
+    models: "a refusal gives back the request_id scraped from bytes the codec refused",
+    swap: { kind: "component", components: { gate: { writeVerdict: refusalScrapesRequestId } } },
   },
   {
     id: "p02-header-chooses-alg",
@@ -178,6 +188,14 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
     swap: { kind: "component", components: { lane: { takeBack: takeBackWithoutDeferredCheck } } },
   },
   {
+    id: "p08-result-quotes-server-error",
+    families: ["P08"],
+    oracles: ["echo"],
+    component: "lane.writeResult",
+    models: "a refusal quotes the server's error, with the migration's statement in it",
+    swap: { kind: "component", components: { lane: { writeResult: resultQuotesServerError } } },
+  },
+  {
     id: "p09-evidence-tree-unbound",
     families: ["P09"],
     oracles: ["verdict"],
@@ -227,6 +245,16 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
     swap: { kind: "json-lines", wrap: staleReply },
   },
 ]);
+
+/**
+ * Flaw files that are not planted, and why: each is still proved by its own test. A race's finding
+ * can be confirmed as flaky (the copies race again on confirmation), which calibration, counting
+ * only confirmed findings, would report as missed on a fuzzer that sees it.
+ */
+export const NOT_PLANTED: Readonly<Record<string, string>> = Object.freeze({
+  "p04-check-then-insert-ledger":
+    "a race: P04 finds it (test/probes/p04-grant-replay.test.ts), but its finding may be confirmed as flaky",
+});
 
 /** Every flaw id, in catalogue order. */
 export function flawIds(catalogue: readonly Flaw[] = CATALOGUE): string[] {
