@@ -14,6 +14,7 @@ import { gateCommand, GATE_USAGE } from "./commands/gate.js";
 import { corpusCommand, CORPUS_USAGE } from "./commands/corpus.js";
 import { ledgerCommand, LEDGER_USAGE } from "./commands/ledger.js";
 import { attestCommand, ATTEST_USAGE } from "./commands/attest.js";
+import { calibrateCommand, CALIBRATE_USAGE } from "./commands/calibrate.js";
 
 export interface Command {
   readonly summary: string;
@@ -29,6 +30,14 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
       summary: "fire every probe family at the target; exit 0 all closed, 1 finding, 2 inconclusive",
       usage: RUN_USAGE,
       run: runCommand,
+    },
+  ],
+  [
+    "calibrate",
+    {
+      summary: "plant known flaws in the reference lane: exit 0 every flaw found, 1 the fuzzer is blind",
+      usage: CALIBRATE_USAGE,
+      run: calibrateCommand,
     },
   ],
   [

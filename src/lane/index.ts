@@ -24,6 +24,7 @@ export * from "./rehearsal/config.js";
 export * from "./rehearsal/digest/digest.js";
 export * from "./rehearsal/lane.js";
 export * from "./rehearsal/marker.js";
+export { settingsSql } from "./rehearsal/session/settings.js";
 export * from "./seal/jws-text.js";
 export * from "./seal/keyring.js";
 export * from "./seal/keys-init.js";

@@ -15,7 +15,7 @@ import { startHttpServer, type RunningHttpServer } from "../../src/lane/server/h
 import { openReloadingLaneAnswerer } from "../../src/lane/server/reloading-lane.js";
 import { createHash } from "node:crypto";
 import type { Guard } from "../../src/lane/rehearsal/components.js";
-import { markerPresenceGuard } from "../fixtures/flawed-components/p07-marker-presence-guard.js";
+import { markerPresenceGuard } from "../../src/fuzz/calibrate/flaws/p07-marker-presence-guard.js";
 
 /**
  * The flawed guard, with the marker id a lane binds its clean digest to taken from the row it

@@ -1,6 +1,6 @@
 /**
  * One family fuzzed against the reference lane with one component swapped for a flawed one from
- * test/fixtures/flawed-components/, as test/probes/flawed-lanes.test.ts does: a finding whose
+ * src/fuzz/calibrate/flaws/, as test/probes/flawed-lanes.test.ts does: a finding whose
  * flaw is known, for the formats that must name it stably.
  */
 import { mkdtemp } from "node:fs/promises";

@@ -1,6 +1,6 @@
 /**
  * Each family must find a real bug (issue): for every family P01-P10, the reference lane is built
- * with ONE component swapped for a realistic flawed one (test/fixtures/flawed-components/, each
+ * with ONE component swapped for a realistic flawed one (src/fuzz/calibrate/flaws/, each
  * naming the real-world mistake it models), and a fuzz run of that family alone, at its minimum
  * runs and the command line's default budget, must end in a confirmed finding by the oracle that
  * should catch it, which the command line reports as exit code 1. The shipped lane closes these
@@ -29,19 +29,19 @@ import type { Report } from "../../src/fuzz/report-types.js";
 import { openReferenceTarget, type ReferenceComponents } from "../../src/fuzz/targets/reference.js";
 import type { ProbeFamily } from "../../src/fuzz/types.js";
 import { fixedClock } from "../../src/kernel/clock.js";
-import { jsonParseCodec } from "../fixtures/flawed-components/p01-json-parse-codec.js";
-import { headerChoosesAlg } from "../fixtures/flawed-components/p02-header-chooses-alg.js";
-import { grantNotBeforeIgnored } from "../fixtures/flawed-components/p03-grant-not-before-ignored.js";
-import { grantPacketUnbound } from "../fixtures/flawed-components/p03-grant-packet-unbound.js";
-import { idempotentLedger } from "../fixtures/flawed-components/p04-idempotent-ledger.js";
-import { lexicalOptionLadder } from "../fixtures/flawed-components/p05-lexical-option-ladder.js";
-import { blockerStatusSubstring } from "../fixtures/flawed-components/p06-blocker-status-substring.js";
-import { markerPresenceGuard } from "../fixtures/flawed-components/p07-marker-presence-guard.js";
-import { digestSkipsSequences } from "../fixtures/flawed-components/p08-digest-skips-sequences.js";
-import { noClassifier } from "../fixtures/flawed-components/p08-no-classifier.js";
-import { takeBackWithoutDeferredCheck } from "../fixtures/flawed-components/p08-takes-session-back-without-deferred-check.js";
-import { evidenceTreeUnbound } from "../fixtures/flawed-components/p09-evidence-tree-unbound.js";
-import { echoingRefusal } from "../fixtures/flawed-components/p10-echoing-refusal.js";
+import { jsonParseCodec } from "../../src/fuzz/calibrate/flaws/p01-json-parse-codec.js";
+import { headerChoosesAlg } from "../../src/fuzz/calibrate/flaws/p02-header-chooses-alg.js";
+import { grantNotBeforeIgnored } from "../../src/fuzz/calibrate/flaws/p03-grant-not-before-ignored.js";
+import { grantPacketUnbound } from "../../src/fuzz/calibrate/flaws/p03-grant-packet-unbound.js";
+import { idempotentLedger } from "../../src/fuzz/calibrate/flaws/p04-idempotent-ledger.js";
+import { lexicalOptionLadder } from "../../src/fuzz/calibrate/flaws/p05-lexical-option-ladder.js";
+import { blockerStatusSubstring } from "../../src/fuzz/calibrate/flaws/p06-blocker-status-substring.js";
+import { markerPresenceGuard } from "../../src/fuzz/calibrate/flaws/p07-marker-presence-guard.js";
+import { digestSkipsSequences } from "../../src/fuzz/calibrate/flaws/p08-digest-skips-sequences.js";
+import { noClassifier } from "../../src/fuzz/calibrate/flaws/p08-no-classifier.js";
+import { takeBackWithoutDeferredCheck } from "../../src/fuzz/calibrate/flaws/p08-takes-session-back-without-deferred-check.js";
+import { evidenceTreeUnbound } from "../../src/fuzz/calibrate/flaws/p09-evidence-tree-unbound.js";
+import { echoingRefusal } from "../../src/fuzz/calibrate/flaws/p10-echoing-refusal.js";
 
 /** The command line's default budget (failclosed run --budget). */
 const BUDGET_MS = 100_000;

@@ -17,7 +17,7 @@ import { familyContext } from "../../src/fuzz/engine/family-context.js";
 import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import type { Ledger } from "../../src/lane/gate/ledger/types.js";
 import { ok } from "../../src/kernel/result.js";
-import { checkThenInsertLedger } from "../fixtures/flawed-components/p04-check-then-insert-ledger.js";
+import { checkThenInsertLedger } from "../../src/fuzz/calibrate/flaws/p04-check-then-insert-ledger.js";
 
 const NOW = 1_781_265_600;
 const SALT = "p04-test";

@@ -9,6 +9,9 @@ import {
   REPORT_FILE,
 } from "../../fuzz/report/index.js";
 import type { Report } from "../../fuzz/report-types.js";
+import { flawIds, readCalibration } from "../../fuzz/calibrate/index.js";
+import { currentVersions } from "../../fuzz/engine/versions.js";
+import { withCalibration } from "../../fuzz/release/calibration.js";
 import {
   checkExtras,
   gateExtras,
@@ -20,7 +23,7 @@ import { parseFlags, usageError } from "../args.js";
 import type { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
-export const GATE_USAGE = `Usage: failclosed gate REPORT... [--require IDS] [--applicable]
+export const GATE_USAGE = `Usage: failclosed gate REPORT... [--require IDS] [--applicable] [--calibration FILE]
 
 The release gate: merges any number of reports (files, or run directories holding report.json,
 e.g. every shard of a nightly run) and passes only when every required family is closed with
@@ -32,8 +35,14 @@ pass rate as N/M (M the required families: 10 by default) and, on a failure, eve
   --applicable    excuse the families every report lists as not applicable to its target
                   (run --no-lane: P07, P08): they leave the denominator, e.g. "8/8 (P07, P08
                   not applicable)"; without it they fail the gate as missing
+  --calibration FILE
+                  also require a calibration report (failclosed calibrate) of this failclosed
+                  version in which every planted flaw of the catalogue was found: a missing,
+                  malformed or other version's report fails the gate (exit 2), a flaw not found
+                  fails it as a blind fuzzer (exit 1)
 ${GATE_EXTRAS_USAGE}
-Exit 0 pass, 1 a finding or a failed control, 2 inconclusive or missing families, 3 a canary.`;
+Exit 0 pass, 1 a finding, a failed control or a flaw the calibration missed, 2 inconclusive or
+missing families (or calibration), 3 a canary.`;
 
 async function reportPath(path: string): Promise<string> {
   try {
@@ -49,6 +58,7 @@ export async function gateCommand(args: readonly string[], io: Io): Promise<Exit
     {
       require: { type: "string" },
       applicable: { type: "boolean" },
+      calibration: { type: "string" },
       ...GATE_EXTRAS_FLAGS,
       help: { type: "boolean", short: "h" },
     },
@@ -65,10 +75,18 @@ export async function gateCommand(args: readonly string[], io: Io): Promise<Exit
   const reports: Report[] = [];
   for (const path of positionals) reports.push(await readReport(await reportPath(path)));
   const prepared = await prepareReports(values, reports, io);
-  const result = evaluateGate(prepared.reports, {
+  const judged = evaluateGate(prepared.reports, {
     families,
     ...(values.applicable === true ? { applicable: true } : {}),
   });
+  const result =
+    values.calibration === undefined
+      ? judged
+      : withCalibration(judged, {
+          read: await readCalibration(values.calibration),
+          version: currentVersions().failclosed,
+          flaws: flawIds(),
+        });
   io.stdout(`${formatGate(result)}\n`);
   await gateExtras(values, positionals, families, prepared, result, io);
   return gateExitCode(result);

@@ -14,7 +14,7 @@ export function gateExitCode(result: GateResult): 0 | 1 | 2 | 3 {
     case "fail": {
       const kinds = new Set(result.problems.map((problem) => problem.kind));
       if (kinds.has("canary")) return 3;
-      if (kinds.has("finding") || kinds.has("control")) return 1;
+      if (kinds.has("finding") || kinds.has("control") || kinds.has("blind")) return 1;
       return 2;
     }
     default:

@@ -18,10 +18,11 @@ export interface GateRequirement {
 }
 
 /**
- * Why the gate failed, by the exit code it maps to: canary 3; finding and control 1;
- * inconclusive, missing and interrupted 2.
+ * Why the gate failed, by the exit code it maps to: canary 3; finding, control and blind (a planted
+ * flaw the calibration did not find) 1; inconclusive, missing and interrupted 2.
  */
-export type GateProblemKind = "canary" | "finding" | "control" | "inconclusive" | "missing" | "interrupted";
+export type GateProblemKind =
+  "canary" | "finding" | "control" | "blind" | "inconclusive" | "missing" | "interrupted";
 
 export interface GateProblem {
   readonly kind: GateProblemKind;

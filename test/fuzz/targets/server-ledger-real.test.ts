@@ -20,7 +20,7 @@ import { openReferenceTarget, type ReferenceComponents } from "../../../src/fuzz
 import type { Report } from "../../../src/fuzz/report-types.js";
 import { fixedClock } from "../../../src/kernel/clock.js";
 import { LEDGER_SCHEMA } from "../../../src/lane/index.js";
-import { checkThenInsertLedger } from "../../fixtures/flawed-components/p04-check-then-insert-ledger.js";
+import { checkThenInsertLedger } from "../../../src/fuzz/calibrate/flaws/p04-check-then-insert-ledger.js";
 import { adminQuery, hasRealServer, REAL_SERVER_URL, urlForDatabase } from "../../support/real-postgres.js";
 
 const NOW = 1_781_265_600;

@@ -1,0 +1,57 @@
+/**
+ * The reference lane with one flaw planted, as the engine opens targets: in process with a seam
+ * swapped (openReferenceTarget's components), or the reference gate behind the real HTTP server or
+ * the real JSON-lines server with the flaw in its transport layer.
+ */
+import { fixedClock } from "../../kernel/clock.js";
+import { assertNever } from "../../kernel/result.js";
+import { startHttpServer } from "../../lane/index.js";
+import type { KeyringUnderTest } from "../keyring/under-test.js";
+import { openHttpTarget } from "../targets/http.js";
+import { openReferenceTarget } from "../targets/reference.js";
+import type { Target } from "../types.js";
+import type { FlawSwap } from "./flaw.js";
+import { openGateShare } from "./gate-share.js";
+import { openJsonLinesTarget } from "./json-lines-target.js";
+
+export type TargetOpener = (kut: KeyringUnderTest, now: number) => Promise<Target>;
+
+export function flawedOpener(swap: FlawSwap, workDir: string): TargetOpener {
+  switch (swap.kind) {
+    case "component":
+      return (kut, now) =>
+        openReferenceTarget({
+          keyringSources: kut.sources,
+          clock: fixedClock(now),
+          workDir,
+          testMode: true,
+          gateKid: kut.kids.gate,
+          rehearsalKid: kut.kids.rehearsal,
+          components: swap.components,
+        });
+    case "http":
+      return async (kut, now) => {
+        const service = await openGateShare(kut, now);
+        const server = await startHttpServer(swap.wrap(service)).catch(async (error: unknown) => {
+          await service.close();
+          throw error;
+        });
+        const target = openHttpTarget(server.url);
+        return {
+          name: `http ${server.url} (calibration)`,
+          operations: ["decide"],
+          fire: (operation, bytes, timeoutMs) => target.fire(operation, bytes, timeoutMs),
+          restart: () => target.restart(),
+          close: async () => {
+            await target.close();
+            await server.close();
+            await service.close();
+          },
+        };
+      };
+    case "json-lines":
+      return async (kut, now) => openJsonLinesTarget(swap.wrap(await openGateShare(kut, now)));
+    default:
+      return assertNever(swap, "flaw swap");
+  }
+}
