@@ -3,6 +3,7 @@
  * src/fuzz/calibrate/flaws/, as test/probes/flawed-lanes.test.ts does: a finding whose
  * flaw is known, for the formats that must name it stably.
  */
+import { flawedOpener } from "../../src/fuzz/calibrate/open-flawed.js";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,9 +11,8 @@ import { canariesFromJwks } from "../../src/fuzz/canary/index.js";
 import { runFuzz } from "../../src/fuzz/engine/engine.js";
 import { ORACLES } from "../../src/fuzz/oracles/index.js";
 import type { Report } from "../../src/fuzz/report-types.js";
-import { openReferenceTarget, type ReferenceComponents } from "../../src/fuzz/targets/reference.js";
+import type { ReferenceComponents } from "../../src/fuzz/targets/reference.js";
 import type { ProbeFamily } from "../../src/fuzz/types.js";
-import { fixedClock } from "../../src/kernel/clock.js";
 
 export async function fuzzFlawed(
   family: ProbeFamily,
@@ -22,16 +22,7 @@ export async function fuzzFlawed(
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-eco-flawed-"));
   return runFuzz({
     families: [family],
-    openTarget: (kut, now) =>
-      openReferenceTarget({
-        keyringSources: kut.sources,
-        clock: fixedClock(now),
-        workDir,
-        testMode: true,
-        gateKid: kut.kids.gate,
-        rehearsalKid: kut.kids.rehearsal,
-        components,
-      }),
+    openTarget: flawedOpener({ kind: "component", components: components }, workDir),
     oracles: ORACLES,
     canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
     seed,

@@ -5,6 +5,7 @@
  * a strict verdict with the right status: no other oracle sees it (test/fuzz/oracles/echo.test.ts).
  * And the shipped lane, judged by every oracle, stays closed on the families that carry markers.
  */
+import { flawedOpener } from "../../src/fuzz/calibrate/open-flawed.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,9 +21,8 @@ import { canariesFromJwks } from "../../src/fuzz/canary/index.js";
 import { runFuzz } from "../../src/fuzz/engine/engine.js";
 import { ORACLES } from "../../src/fuzz/oracles/index.js";
 import type { Report } from "../../src/fuzz/report-types.js";
-import { openReferenceTarget, type ReferenceComponents } from "../../src/fuzz/targets/reference.js";
+import type { ReferenceComponents } from "../../src/fuzz/targets/reference.js";
 import type { Oracle, ProbeFamily } from "../../src/fuzz/types.js";
-import { fixedClock } from "../../src/kernel/clock.js";
 
 /** The command line's default budget (failclosed run --budget). */
 const BUDGET_MS = 100_000;
@@ -69,16 +69,7 @@ function fuzzEchoingLane(
 ): Promise<Report> {
   return runFuzz({
     families: [lane.family],
-    openTarget: (kut, now) =>
-      openReferenceTarget({
-        keyringSources: kut.sources,
-        clock: fixedClock(now),
-        workDir,
-        testMode: true,
-        gateKid: kut.kids.gate,
-        rehearsalKid: kut.kids.rehearsal,
-        ...(lane.components === undefined ? {} : { components: lane.components }),
-      }),
+    openTarget: flawedOpener({ kind: "component", components: lane.components ?? {} }, workDir),
     oracles,
     canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
     seed: SEED,

@@ -6,6 +6,7 @@
  * should catch it, which the command line reports as exit code 1. The shipped lane closes these
  * same families (test/probes/*-families.test.ts, test/fuzz/targets), so the finding is the flaw's.
  */
+import { flawedOpener } from "../../src/fuzz/calibrate/open-flawed.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,16 +164,7 @@ afterAll(async () => {
 function fuzzFlawedLane(lane: FlawedLane): Promise<Report> {
   return runFuzz({
     families: [lane.family],
-    openTarget: (kut, now) =>
-      openReferenceTarget({
-        keyringSources: kut.sources,
-        clock: fixedClock(now),
-        workDir,
-        testMode: true,
-        gateKid: kut.kids.gate,
-        rehearsalKid: kut.kids.rehearsal,
-        components: lane.components,
-      }),
+    openTarget: flawedOpener({ kind: "component", components: lane.components }, workDir),
     oracles: ORACLES,
     canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
     seed: SEED,
