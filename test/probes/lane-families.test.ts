@@ -439,5 +439,6 @@ describe("P08 against the reference rehearsal lane", () => {
       expect(await lane.cloneDigest(), what).toBe(before);
     }
     expect(wrong).toEqual([]);
-  });
+    // 51 rehearsals on PGlite: about a minute on a quiet machine, several beside other test files.
+  }, 300_000);
 });
