@@ -70,7 +70,8 @@ const FLAWED_LANES: readonly FlawedLane[] = [
     family: p01,
     flaw: "codec: JSON.parse, then the schema",
     components: { gate: { decodeRequest: jsonParseCodec } },
-    oracles: ["verdict"],
+    // The refusal of what JSON.parse let through carries its request_id: G7 (echo) may see it first.
+    oracles: ["verdict", "echo"],
     shows: /^request: /,
   },
   {
@@ -196,7 +197,9 @@ describe("each family finds a flawed component of the reference lane", () => {
         if (lane.shows !== undefined) expect(finding?.description).toMatch(lane.shows);
         expect(exitCodeOf(report)).toBe(EXIT.NEGATIVE);
       },
-      BUDGET_MS + 60_000,
+      // The budget bounds runs beyond the floor, not the floor: PGlite rehearsals beside other
+      // test files can take minutes.
+      BUDGET_MS + 300_000,
     );
   }
 });

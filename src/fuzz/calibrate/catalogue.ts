@@ -34,7 +34,7 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
     id: "p01-json-parse-codec",
     families: ["P01"],
-    oracles: ["verdict"],
+    oracles: ["verdict", "echo"],
     component: "gate.decodeRequest",
     models: "JSON.parse, then the schema: duplicates, 1.0, a BOM and bad UTF-8 read leniently",
     shows: /^request: /,
@@ -43,7 +43,7 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
     id: "p01-drops-unknown-members",
     families: ["P01"],
-    oracles: ["verdict"],
+    oracles: ["verdict", "echo"],
     component: "gate.decodeRequest",
     models: "unknown members removed instead of refused (ajv removeAdditional)",
     shows: /unknown member/,
@@ -215,7 +215,7 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
     id: "p10-echoing-refusal",
     families: ["P10"],
-    oracles: ["structured"],
+    oracles: ["echo", "structured"],
     component: "gate.writeVerdict",
     models: "a refusal that quotes the request it refused",
     swap: { kind: "component", components: { gate: { writeVerdict: echoingRefusal } } },
@@ -223,7 +223,7 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
     id: "p10-refusal-returns-packet",
     families: ["P10"],
-    oracles: ["structured", "leak"],
+    oracles: ["structured", "leak", "echo"],
     component: "gate.writeVerdict",
     models: "a refusal that hands back the owner-sealed packet it refused",
     swap: { kind: "component", components: { gate: { writeVerdict: refusalReturnsPacket } } },
