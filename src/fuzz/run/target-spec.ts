@@ -10,7 +10,7 @@ import type { Target } from "../types.js";
 import type { TargetSpec } from "./types.js";
 
 /** Time an external target has to answer its health check (a child's start included). */
-export const HEALTH_TIMEOUT_MS = { http: 10_000, child: 30_000 } as const;
+export const HEALTH_TIMEOUT_MS = { http: 10_000, child: 60_000 } as const;
 
 function healthProbeOf(spec: TargetSpec): HealthProbe | undefined {
   switch (spec.kind) {
