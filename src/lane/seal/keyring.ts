@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from "node:crypto";
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { importJWK, type CryptoKey } from "jose";
 import { scanJson } from "../codec/scanner.js";
@@ -16,6 +16,11 @@ export interface KeyEntry {
   readonly role: Role;
   readonly alg: SealAlg;
   readonly verifyKey: CryptoKey | Uint8Array;
+  /**
+   * The same key as a node:crypto KeyObject, made once here: the seal verifier checks signatures
+   * with node:crypto on it (verify.ts says why), so no call imports or copies key material.
+   */
+  readonly verifyKeyObject: KeyObject;
   readonly signKey?: CryptoKey | Uint8Array;
   /** The public JWK (Ed25519 only), for writing public keyrings and for standard JWS libraries. */
   readonly publicJwk?: { kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg: "EdDSA"; role: Role };
@@ -99,8 +104,17 @@ async function importEd25519(jwk: RawJwk, source: string, testMode: boolean): Pr
     fail("EXAMPLE_KEY_REFUSED", source, `key ${jwk.kid} is a published example key`);
   const publicJwk = { kty: "OKP", crv: "Ed25519", x, kid: jwk.kid, alg: "EdDSA", role: jwk.role } as const;
   const verifyKey = await importJWK({ kty: "OKP", crv: "Ed25519", x }, "EdDSA");
-  if (jwk.d === undefined)
-    return { kid: jwk.kid, role: jwk.role, alg: "EdDSA", verifyKey, publicJwk, source };
+  const verifyKeyObject = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
+  const common: KeyEntry = {
+    kid: jwk.kid,
+    role: jwk.role,
+    alg: "EdDSA",
+    verifyKey,
+    verifyKeyObject,
+    publicJwk,
+    source,
+  };
+  if (jwk.d === undefined) return common;
   if (decodedLength(jwk.d, source, "d") !== 32)
     fail("KEYRING_INVALID", source, `key ${jwk.kid}: d is not 32 bytes`);
   // A private half that does not belong to its public half would sign what nobody can verify.
@@ -111,7 +125,7 @@ async function importEd25519(jwk: RawJwk, source: string, testMode: boolean): Pr
     fail("KEYRING_INVALID", source, `key ${jwk.kid}: d does not match x`);
   }
   const signKey = await importJWK({ kty: "OKP", crv: "Ed25519", x, d: jwk.d }, "EdDSA");
-  return { kid: jwk.kid, role: jwk.role, alg: "EdDSA", verifyKey, signKey, publicJwk, source };
+  return { ...common, signKey };
 }
 
 async function importHmac(jwk: RawJwk, source: string, testMode: boolean): Promise<KeyEntry> {
@@ -129,14 +143,23 @@ async function importHmac(jwk: RawJwk, source: string, testMode: boolean): Promi
     fail("EXAMPLE_KEY_REFUSED", source, `key ${jwk.kid} is a published example key`);
   // Imported once as a non-extractable CryptoKey: handing jose raw bytes makes it re-import the
   // secret on every call (measured 40x slower), and raw bytes would linger in the entry.
-  const key = await crypto.subtle.importKey(
-    "raw",
-    Buffer.from(k, "base64url"),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign", "verify"],
-  );
-  return { kid: jwk.kid, role: jwk.role, alg: "HS256", verifyKey: key, signKey: key, source };
+  const secret = Buffer.from(k, "base64url");
+  const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+    "verify",
+  ]);
+  // createSecretKey copies the secret; the decoded copy is wiped so only the key objects hold it.
+  const verifyKeyObject = createSecretKey(secret);
+  secret.fill(0);
+  return {
+    kid: jwk.kid,
+    role: jwk.role,
+    alg: "HS256",
+    verifyKey: key,
+    verifyKeyObject,
+    signKey: key,
+    source,
+  };
 }
 
 /**
