@@ -34,16 +34,23 @@ export async function authorize(request: ActionRequest, ctx: AuthorizeContext): 
   if (!packetSeal.ok) return deny([gateReasonForSeal(packetSeal.error)]);
   const packet = packetSeal.value.payload;
 
+  // Only once the packet holds are the other seals checked, so a forged packet costs one
+  // verification. They are then checked side by side (the signatures run on node:crypto's thread
+  // pool, seal/signature.ts) and read in the same fixed order as before: the first bad grant
+  // decides, then the evidence, so the answer is the one a one-by-one check gives. The schema
+  // caps grants at 8, so a request starts at most 9 verifications after its packet's.
+  const [grantSeals, evidenceSeal] = await Promise.all([
+    Promise.all(request.grants.map((jws) => parts.verifySeal(ctx.keyring, "grant", jws))),
+    request.evidence === undefined ? undefined : parts.verifySeal(ctx.keyring, "evidence", request.evidence),
+  ]);
   const grants: Grant[] = [];
-  for (const jws of request.grants) {
-    const grantSeal = await parts.verifySeal(ctx.keyring, "grant", jws);
+  for (const grantSeal of grantSeals) {
     if (!grantSeal.ok) return deny([gateReasonForSeal(grantSeal.error)], packet.packet_id);
     grants.push(grantSeal.value.payload);
   }
 
   let evidence: EvidenceClaims | undefined;
-  if (request.evidence !== undefined) {
-    const evidenceSeal = await parts.verifySeal(ctx.keyring, "evidence", request.evidence);
+  if (evidenceSeal !== undefined) {
     if (!evidenceSeal.ok)
       return deny(["evidence_invalid", gateReasonForSeal(evidenceSeal.error)], packet.packet_id);
     evidence = evidenceSeal.value.payload;
