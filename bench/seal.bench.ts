@@ -42,10 +42,24 @@ export const suite: BenchSuite = {
     const secret = Buffer.alloc(32, 7);
     const hsInput = Buffer.from(hsJws.split(".").slice(0, 2).join("."));
     const hsSignature = createHmac("sha256", secret).update(hsInput).digest();
+    // A forged seal: the same header and grant with a signature by a key the keyring lacks. It
+    // fails at the signature, the path on which jose threw an error with a stack (issue #17).
+    const stranger = await keyringFor("EdDSA");
+    const strangerJws = await sealDocument(requireSigner(stranger, "owner"), "grant", grant);
+    const forgedJws = `${edHeader}.${edPayload}.${strangerJws.split(".")[2] ?? ""}`;
+    const forged = await verifySealedDocument(ed, "grant", forgedJws);
+    if (forged.ok || forged.error.code !== "signature_invalid")
+      throw new Error("bench: the forged seal should fail at the signature");
     return [
       {
         group: "seal: grant+jws, Ed25519",
         subject: { name: "verifySealedDocument", fn: () => verifySealedDocument(ed, "grant", edJws) },
+        limit: { name: "crypto.verify (Ed25519)", fn: () => verify(null, input, publicKey, edSignature) },
+        opsPerRound: 2_000,
+      },
+      {
+        group: "seal: grant+jws, Ed25519, forged (signature_invalid)",
+        subject: { name: "verifySealedDocument", fn: () => verifySealedDocument(ed, "grant", forgedJws) },
         limit: { name: "crypto.verify (Ed25519)", fn: () => verify(null, input, publicKey, edSignature) },
         opsPerRound: 2_000,
       },
