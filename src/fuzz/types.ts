@@ -141,6 +141,18 @@ export interface SideChannels {
   readonly rows: readonly string[];
 }
 
+/**
+ * The three ways SPEC section 8 reaches one gate and lane: library calls (T1), HTTP (T2) and JSON
+ * lines (T3). A target that serves one system over several says which carried a request.
+ */
+export type Transport = "in-process" | "http" | "json-lines";
+
+/** The same request bytes answered over another transport of the same system (differential oracle). */
+export interface TransportCopy {
+  readonly transport: Transport;
+  readonly outcome: Outcome;
+}
+
 /** What firing a probe produced, with everything captured. */
 export type Outcome =
   | {
@@ -151,6 +163,10 @@ export type Outcome =
       readonly headers: Readonly<Record<string, string>>;
       readonly body: Uint8Array;
       readonly channels: SideChannels;
+      /** Which transport carried it, where the target serves its system over several. */
+      readonly transport?: Transport;
+      /** The same bytes fired over the target's other transports, where it did so. */
+      readonly copies?: readonly TransportCopy[];
     }
   | {
       readonly kind: "crashed";

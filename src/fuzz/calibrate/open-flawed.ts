@@ -12,7 +12,7 @@ import { openReferenceTarget } from "../targets/reference.js";
 import type { Target } from "../types.js";
 import type { FlawSwap } from "./flaw.js";
 import { openGateShare } from "./gate-share.js";
-import { openJsonLinesTarget } from "./json-lines-target.js";
+import { openJsonLinesTarget } from "../targets/json-lines.js";
 
 export type TargetOpener = (kut: KeyringUnderTest, now: number) => Promise<Target>;
 

@@ -1,14 +1,18 @@
 /**
  * T3 in process: the real JSON-lines server (`serveJsonLines`, what `failclosed serve --stdio`
  * runs) over a pair of in-memory streams, and a client that writes one envelope line and reads one
- * answer line per probe, one probe at a time (answers carry no id). In process rather than a child
- * so a calibration does not pay a Node start for every target it opens.
+ * answer line per probe, one probe at a time (answers carry no id). In process rather than a child:
+ * the framing, the envelope and the server loop under test are the same code a child runs over
+ * its stdin and stdout, while a child would pay a Node start (seconds on a loaded machine) for
+ * every generation of the reference lane and every target a calibration opens, and could not
+ * share the generation's gate, ledger and clone with T1 and T2 (test/fuzz/targets/child.test.ts
+ * covers the real child).
  */
 import { PassThrough } from "node:stream";
 import { Mutex, serveJsonLines, type Service } from "../../lane/index.js";
 import type { Operation, Outcome, Target } from "../types.js";
-import { NO_CHANNELS } from "../targets/channels.js";
-import { millisSince } from "../targets/deadline.js";
+import { NO_CHANNELS } from "./channels.js";
+import { millisSince } from "./deadline.js";
 
 /** Lines as they arrive, handed to whoever waits for the next one. */
 class LineQueue {
@@ -44,7 +48,14 @@ class LineQueue {
   }
 }
 
-export function openJsonLinesTarget(service: Service): Target {
+export interface JsonLinesOptions {
+  /** What the service answers (default the gate only). */
+  readonly operations?: readonly Operation[];
+  /** close() also closes the service (default); false when its owner closes it. */
+  readonly ownsService?: boolean;
+}
+
+export function openJsonLinesTarget(service: Service, options: JsonLinesOptions = {}): Target {
   const input = new PassThrough();
   const output = new PassThrough();
   const lines = new LineQueue();
@@ -66,12 +77,13 @@ export function openJsonLinesTarget(service: Service): Target {
       headers: {},
       body: Buffer.from(line, "utf8"),
       channels: NO_CHANNELS,
+      transport: "json-lines",
     };
   }
 
   return {
     name: "json-lines (in process)",
-    operations: ["decide"],
+    operations: options.operations ?? ["decide"],
     fire: (operation, bytes, timeoutMs) => lock.run(() => fire(operation, bytes, timeoutMs)),
     // The server answers every line it is given; a hang is the flaw's, and there is nothing to
     // bring back that a fresh target (freshTargets) would not.
@@ -79,7 +91,7 @@ export function openJsonLinesTarget(service: Service): Target {
     close: async () => {
       input.end();
       await serving.catch(() => undefined);
-      await service.close();
+      if (options.ownsService !== false) await service.close();
     },
   };
 }
