@@ -10,14 +10,41 @@
  * whatever locks it holds. So a timeout abandons the whole system and opens a fresh one.
  */
 import { Mutex } from "../../lane/index.js";
-import type { Operation, Outcome, SideChannels, StateSnapshot, Target } from "../types.js";
+import type {
+  Operation,
+  Outcome,
+  SideChannels,
+  StateSnapshot,
+  Target,
+  Transport,
+  TransportCopy,
+} from "../types.js";
 import { NO_CHANNELS } from "./channels.js";
 import { describeError, millisSince, race, within } from "./deadline.js";
 
+/**
+ * An answer with what a transport added, from a system served over several (served.ts): T2's
+ * status and headers, which transport carried it, and the same bytes' answers over the others.
+ */
+export interface Reply {
+  readonly body: Uint8Array;
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly transport?: Transport;
+  readonly copies?: readonly TransportCopy[];
+}
+
+/** How a request is fired: its time limit, and whether it may be copied to other transports. */
+export interface Firing {
+  readonly timeoutMs: number;
+  /** False for a race's copies, which must reach the system together and nothing else. */
+  readonly copies: boolean;
+}
+
 /** What the in-process target drives: the system under test plus its observable side effects. */
 export interface InProcessSystem {
-  /** Answers a probe's bytes; throwing is a crash (F4). */
-  answer(operation: Operation, bytes: Uint8Array): Promise<Uint8Array>;
+  /** Answers a probe's bytes (the body alone, or a Reply); throwing is a crash (F4). */
+  answer(operation: Operation, bytes: Uint8Array, firing: Firing): Promise<Uint8Array | Reply>;
   /** What was produced outside the answer since the previous call (read right after each probe). */
   channels(): Promise<SideChannels>;
   /** What F3 compares; `operation` says what the probe could change (see Target.state). */
@@ -88,7 +115,10 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     const answered = await Promise.all(
       Array.from({ length: copies }, async () => {
         const start = performance.now();
-        const raced = await race(current.answer(operation, bytes), timeoutMs);
+        const raced = await race(
+          current.answer(operation, bytes, { timeoutMs, copies: copies === 1 }),
+          timeoutMs,
+        );
         return { raced, elapsedMs: millisSince(start) };
       }),
     );
@@ -108,7 +138,7 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
               detail: `${options.name}: cannot read the side channels (${why})`,
             };
           }
-          return { kind: "responded", elapsedMs, headers: {}, body: raced.value, channels: seen };
+          return responded(raced.value, elapsedMs, seen);
         }
         case "threw":
           return { kind: "crashed", elapsedMs, detail: describeError(raced.error), channels: seen };
@@ -155,5 +185,20 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
         closed = true;
         await abandon(housekeepingMs);
       }),
+  };
+}
+
+function responded(answer: Uint8Array | Reply, elapsedMs: number, channels: SideChannels): Outcome {
+  if (answer instanceof Uint8Array)
+    return { kind: "responded", elapsedMs, headers: {}, body: answer, channels };
+  return {
+    kind: "responded",
+    elapsedMs,
+    ...(answer.status === undefined ? {} : { status: answer.status }),
+    headers: answer.headers ?? {},
+    body: answer.body,
+    channels,
+    ...(answer.transport === undefined ? {} : { transport: answer.transport }),
+    ...(answer.copies === undefined ? {} : { copies: answer.copies }),
   };
 }

@@ -14,6 +14,11 @@ export interface TargetChoice {
   readonly workDir: string;
   /** An admin connection to a real server for the reference lane's clone and sentinel. */
   readonly server?: string;
+  /**
+   * The reference lane also over HTTP and JSON lines, each probe over the transport its bytes pick
+   * (reference.ts); the run and replay turn it on unless told in process only.
+   */
+  readonly transports?: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export function targetOpener(choice: TargetChoice): (kut: KeyringUnderTest, now:
       gateKid: kut.kids.gate,
       rehearsalKid: kut.kids.rehearsal,
       ...(choice.server === undefined ? {} : { server: choice.server }),
+      ...(choice.transports === true ? { transports: true } : {}),
     });
   };
 }

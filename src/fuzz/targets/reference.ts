@@ -11,6 +11,10 @@
  * restart is spendable again after it (on a server, the ledger outlives the generations). State snapshots (F3) and replay sequences (P04) are only
  * meaningful within one generation; the clone digest is the same in every generation.
  *
+ * With `transports` (the default run), every generation is also served over HTTP (T2) and JSON
+ * lines (T3), and each probe goes over the transport its bytes pick, a refused gate request also
+ * over the other two (transport-answer.ts): one gate, one ledger, one clone behind all three.
+ *
  * state(operation) reads the ledger's consumed count always (queried again only after the
  * database said the table changed, consumed-watch.ts) and the clone's digest only around a
  * rehearsal: the gate never touches the clone. A snapshot is read once per change of state
@@ -28,6 +32,8 @@ import {
   type KeyringSource,
   openGateService,
   type GateService,
+  classifyWrittenRehearsal,
+  type Service,
 } from "../../lane/index.js";
 import type { GateComponents, LaneComponents, LaneConfig } from "../../lane/index.js";
 import type { Operation, Target } from "../types.js";
@@ -40,6 +46,8 @@ import { rehearseOnVariant } from "./reference-variant.js";
 import { createServerClone, type ServerClone } from "./server-clone.js";
 import { reuseSnapshots } from "./snapshot-reuse.js";
 import { copyClone, createTemplateClone } from "./reference-clone.js";
+import { serveOverTransports, type ServedSystem, type TransportWraps } from "./served.js";
+import { answerOverTransports } from "./transport-answer.js";
 
 export interface ReferenceTargetOptions {
   /** The keyring under test: JWK Sets holding every role's private key, plus any canary keys. */
@@ -70,11 +78,18 @@ export interface ReferenceTargetOptions {
    * the server with other runs (a test among parallel tests) can tell its own objects apart.
    */
   readonly serverNameTag?: string;
+  /**
+   * Serve every generation over HTTP and JSON lines too and fire over all three transports
+   * (transport-answer.ts); default in process only (T1).
+   */
+  readonly transports?: boolean;
 }
 
 export interface ReferenceComponents {
   readonly gate?: Partial<GateComponents>;
   readonly lane?: Partial<LaneComponents>;
+  /** Flawed transport layers (with `transports`): the HTTP or JSON-lines server's service wrapped. */
+  readonly transports?: TransportWraps;
 }
 
 const OPERATIONS: readonly Operation[] = ["decide", "rehearse"];
@@ -134,6 +149,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
     };
     let gate: GateService | undefined;
     let lane: Lane | undefined;
+    let served: ServedSystem | undefined;
     try {
       [gate] = await Promise.all([
         openGateService({
@@ -157,10 +173,15 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
         ...(options.components?.lane === undefined ? {} : { components: options.components.lane }),
       });
       const sentinel = server?.sentinelDigest.bind(server);
-      return await systemOf(gate, lane, evidenceDir, dir, sentinel);
+      served =
+        options.transports === true
+          ? await serveOverTransports(serviceOf(gate, lane), options.components?.transports)
+          : undefined;
+      return await systemOf(gate, lane, evidenceDir, dir, sentinel, served);
     } catch (error) {
-      const [openedGate, openedLane] = [gate, lane];
+      const [openedGate, openedLane, openedServers] = [gate, lane, served];
       await closeQuietly(
+        openedServers === undefined ? undefined : () => openedServers.close(),
         openedGate === undefined ? undefined : () => openedGate.close(),
         openedLane === undefined ? undefined : () => openedLane.close(),
       );
@@ -216,18 +237,34 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
   }
 }
 
+/** The generation as `failclosed serve` serves it: the gate and the lane behind one service. */
+function serviceOf(gate: GateService, lane: Lane): Service {
+  return {
+    decide: (body) => gate.decide(body),
+    async rehearse(body) {
+      const { bytes } = await lane.rehearse(body);
+      return { bytes, class: classifyWrittenRehearsal(bytes) };
+    },
+    health: () => gate.health(),
+    // The generation closes its gate and lane itself (systemOf).
+    close: () => Promise.resolve(),
+  };
+}
+
 async function systemOf(
   gate: GateService,
   lane: Lane,
   evidenceDir: string,
   dir: string,
   sentinelDigest?: () => Promise<string>,
+  served?: ServedSystem,
 ): Promise<InProcessSystem> {
   const evidence = await watchEvidence(evidenceDir);
   const audit = await watchAudit(gate.ledger);
   const consumed = await watchConsumed(gate.db, gate.ledger);
   return {
-    async answer(operation, bytes) {
+    async answer(operation, bytes, firing) {
+      if (served !== undefined) return answerOverTransports(served, operation, bytes, firing);
       switch (operation) {
         case "decide":
           return (await gate.decide(bytes)).bytes;
@@ -252,6 +289,7 @@ async function systemOf(
     },
     async close() {
       await closeQuietly(
+        served === undefined ? undefined : () => served.close(),
         () => gate.close(),
         () => lane.close(),
       );

@@ -1,0 +1,128 @@
+/**
+ * The reference target with `transports` (the default run): one generation served in process, over
+ * HTTP on 127.0.0.1 and over JSON lines, each request over the transport its bytes pick, and a
+ * refused gate request copied to the other two. Bytes for a given transport are found by varying
+ * what does not change the verdict (the request id, trailing whitespace).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openReferenceTarget } from "../../../src/fuzz/targets/reference.js";
+import { TRANSPORTS, transportFor } from "../../../src/fuzz/targets/transport-choice.js";
+import type { Target, Transport } from "../../../src/fuzz/types.js";
+import { makeFixtureKeyring } from "../../fixtures/broken-targets/keyring.js";
+import { BASE_NOW, Docs, fixedClock, keysFromSets } from "../../support/gate-fixtures.js";
+import { tempDir } from "../../support/keyrings.js";
+import { bodyJson, responded, utf8 } from "./outcomes.js";
+
+const LIMIT_MS = 30_000;
+
+let target: Target;
+let docs: Docs;
+let work: { dir: string; remove: () => Promise<void> };
+
+beforeAll(async () => {
+  const keyring = await makeFixtureKeyring();
+  docs = new Docs(await keysFromSets(keyring.sets, true), BASE_NOW);
+  work = await tempDir("failclosed-reference-transports-");
+  target = await openReferenceTarget({
+    keyringSources: keyring.sources,
+    clock: fixedClock(BASE_NOW),
+    workDir: work.dir,
+    testMode: true,
+    transports: true,
+  });
+});
+
+afterAll(async () => {
+  await target?.close();
+  await work?.remove();
+});
+
+/** Bytes that `transportFor` sends over `wanted`, made by `make(attempt)`. */
+async function over(wanted: Transport, make: (attempt: number) => Promise<Uint8Array>): Promise<Uint8Array> {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const bytes = await make(attempt);
+    if (transportFor(bytes) === wanted) return bytes;
+  }
+  throw new Error(`no bytes for ${wanted} in 64 attempts`);
+}
+
+describe("transportFor", () => {
+  it("depends on the bytes only and spreads them over all three transports", () => {
+    const seen = new Map<Transport, number>();
+    for (let i = 0; i < 300; i++) {
+      const bytes = utf8(`{"probe":${i}}`);
+      expect(transportFor(bytes)).toBe(transportFor(utf8(`{"probe":${i}}`)));
+      seen.set(transportFor(bytes), (seen.get(transportFor(bytes)) ?? 0) + 1);
+    }
+    for (const transport of TRANSPORTS) expect(seen.get(transport) ?? 0).toBeGreaterThan(60);
+  });
+});
+
+describe("the reference target over T1, T2 and T3", () => {
+  it.each(TRANSPORTS)("answers a refusal over %s and copies it to the other two, alike", async (wanted) => {
+    const bytes = await over(wanted, (i) =>
+      Promise.resolve(utf8(`{"kind":"action-request",${" ".repeat(i)}`)),
+    );
+    const outcome = responded(await target.fire("decide", bytes, LIMIT_MS));
+    expect(outcome.transport).toBe(wanted);
+    expect(outcome.status).toBe(wanted === "http" ? 400 : undefined);
+    const copies = outcome.copies ?? [];
+    expect(copies.map((c) => c.transport).sort()).toEqual(TRANSPORTS.filter((t) => t !== wanted).sort());
+    for (const copy of copies) {
+      const answered = responded(copy.outcome);
+      expect(Buffer.from(answered.body).toString("utf8")).toBe(Buffer.from(outcome.body).toString("utf8"));
+      expect(answered.status).toBe(copy.transport === "http" ? 400 : undefined);
+    }
+  });
+
+  it("copies a HOLD with T2's 423 over HTTP", async () => {
+    const bytes = await over(
+      "in-process",
+      async () => (await docs.build(docs.holdScenario("REAL_RUN"))).bytes,
+    );
+    const outcome = responded(await target.fire("decide", bytes, LIMIT_MS));
+    expect(bodyJson(outcome)).toMatchObject({ verdict: "HOLD" });
+    const http = (outcome.copies ?? []).find((c) => c.transport === "http");
+    expect(http === undefined ? undefined : responded(http.outcome).status).toBe(423);
+  });
+
+  it.each(TRANSPORTS)(
+    "allows a fully authorised request over %s and does not copy it (G5)",
+    async (wanted) => {
+      let nonces = 0;
+      const bytes = await over(wanted, async () => {
+        const built = await docs.authorized("REAL_RUN");
+        nonces = built.nonces.length;
+        return built.bytes;
+      });
+      const before = await target.state?.("decide");
+      const outcome = responded(await target.fire("decide", bytes, LIMIT_MS));
+      expect(bodyJson(outcome)).toMatchObject({ verdict: "ALLOW" });
+      expect(outcome.transport).toBe(wanted);
+      expect(outcome.copies).toBeUndefined();
+      // The same gate and ledger behind every transport: its spend shows in the one state.
+      const after = await target.state?.("decide");
+      expect((after?.consumedNonces ?? 0) - (before?.consumedNonces ?? 0)).toBe(nonces);
+    },
+  );
+
+  it("fires a race's copies over one transport, without copies of its own", async () => {
+    const bytes = (await docs.authorized("REAL_RUN")).bytes;
+    const outcomes = (await target.fireCopies?.("decide", bytes, 3, LIMIT_MS)) ?? [];
+    expect(outcomes).toHaveLength(3);
+    const answers = outcomes.map((o) => responded(o));
+    expect(new Set(answers.map((a) => a.transport))).toEqual(new Set([transportFor(bytes)]));
+    expect(answers.every((a) => a.copies === undefined)).toBe(true);
+    expect(answers.filter((a) => bodyJson(a)["verdict"] === "ALLOW")).toHaveLength(1);
+  });
+
+  it("rehearses over the transport the bytes pick, never copied", async () => {
+    const bytes = await over("json-lines", (i) =>
+      Promise.resolve(utf8(`{"kind":"rehearsal-request","v":2}${" ".repeat(i)}`)),
+    );
+    const outcome = responded(await target.fire("rehearse", bytes, LIMIT_MS));
+    expect(outcome.transport).toBe("json-lines");
+    expect(outcome.copies).toBeUndefined();
+    expect(bodyJson(outcome)).toMatchObject({ kind: "rehearsal-result", verdict: "REFUSED" });
+  });
+});
