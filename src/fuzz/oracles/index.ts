@@ -17,4 +17,5 @@ export { structuredOracle } from "./structured.js";
 export { controlOracle } from "./control.js";
 export { raceOracle } from "./race.js";
 export { sequenceOracle } from "./sequence.js";
+export { differentialOracle } from "./differential.js";
 export { findJwsTokens, type JwsToken } from "./tokens.js";

@@ -5,6 +5,7 @@
  */
 import type { Oracle } from "../types.js";
 import { controlOracle } from "./control.js";
+import { differentialOracle } from "./differential.js";
 import { echoOracle } from "./echo.js";
 import { leakOracle } from "./leak.js";
 import { raceOracle } from "./race.js";
@@ -79,7 +80,9 @@ export function createOracleRegistry(oracles: readonly Oracle[]): OracleRegistry
 /**
  * F1-F5, in rule order: when several fail on one probe, the first names the finding. The echo
  * oracle (G7) is F2's and comes before structured (F4): a refusal that quotes its input in a member
- * the schema does not allow is an echo first, which says more than "not a strict document".
+ * the schema does not allow is an echo first, which says more than "not a strict document". The
+ * differential oracle (T1-T3) judges the copies on other transports after everything has judged
+ * the first answer, which names a failure of its own.
  */
 export const ORACLES: readonly Oracle[] = Object.freeze([
   verdictOracle,
@@ -88,6 +91,7 @@ export const ORACLES: readonly Oracle[] = Object.freeze([
   echoOracle,
   stateOracle,
   structuredOracle,
+  differentialOracle,
   controlOracle,
   sequenceOracle,
 ]);

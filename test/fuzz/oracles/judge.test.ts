@@ -42,10 +42,10 @@ function fixed(name: string, verdict: OracleVerdict | "throws"): Oracle {
 
 describe("judgeAll: which oracles judge which request", () => {
   const cases: ReadonlyArray<[Expectation, readonly string[]]> = [
-    ["attack", ["verdict", "leak", "echo", "state", "structured"]],
-    ["control", ["leak", "echo", "structured", "control"]],
-    ["setup", ["leak", "echo", "structured", "sequence"]],
-    ["race", ["double-spend", "leak", "echo", "structured"]],
+    ["attack", ["verdict", "leak", "echo", "state", "structured", "differential"]],
+    ["control", ["leak", "echo", "structured", "differential", "control"]],
+    ["setup", ["leak", "echo", "structured", "differential", "sequence"]],
+    ["race", ["double-spend", "leak", "echo", "structured", "differential"]],
   ];
   for (const [expectation, names] of cases) {
     it(`a request expected as ${expectation} is judged by ${names.join(", ")}`, async () => {
@@ -69,7 +69,7 @@ describe("judgeAll: which oracles judge which request", () => {
       input(fixture, probe("attack"), responded(DENY_BODY, { status: 403 })),
     );
     expect(judged).toEqual({ kind: "pass" });
-    expect(answers).toHaveLength(5);
+    expect(answers).toHaveLength(6);
     expect(answers[0]).toMatchObject({ kind: "document", document: { verdict: "DENY" } });
     for (const answer of answers) expect(answer).toBe(answers[0]);
   });

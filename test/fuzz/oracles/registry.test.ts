@@ -8,7 +8,17 @@ import {
   selectOracles,
 } from "../../../src/fuzz/oracles/index.js";
 
-const NAMES = ["verdict", "double-spend", "leak", "echo", "state", "structured", "control", "sequence"];
+const NAMES = [
+  "verdict",
+  "double-spend",
+  "leak",
+  "echo",
+  "state",
+  "structured",
+  "differential",
+  "control",
+  "sequence",
+];
 
 function catchError(fn: () => unknown): OracleRegistryError {
   try {
@@ -23,13 +33,24 @@ function catchError(fn: () => unknown): OracleRegistryError {
 describe("oracle registry", () => {
   it("holds F1 to F5 under their names, in rule order, races and sequences among them", () => {
     expect(ORACLES.map((oracle) => oracle.name)).toEqual(NAMES);
-    expect(ORACLES.map((oracle) => oracle.rule)).toEqual(["F1", "F1", "F2", "F2", "F3", "F4", "F5", "F5"]);
+    expect(ORACLES.map((oracle) => oracle.rule)).toEqual([
+      "F1",
+      "F1",
+      "F2",
+      "F2",
+      "F3",
+      "F4",
+      "F4",
+      "F5",
+      "F5",
+    ]);
     expect(ORACLES.map((oracle) => oracle.appliesTo)).toEqual([
       "attack",
       "race",
       "all",
       "all",
       "attack",
+      "all",
       "all",
       "control",
       "setup",
