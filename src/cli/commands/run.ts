@@ -52,6 +52,10 @@ Reference lane only:
   --database-url URL     the reference lane's clone on a real PostgreSQL server: an admin
                          connection; a scratch lane role, clone and production sentinel are
                          made for the run and dropped after (default: embedded PGlite)
+  --in-process-only      fire in process (T1) only; by default the reference lane is also
+                         served over HTTP (T2, 127.0.0.1) and JSON lines (T3), each probe goes
+                         over the transport its bytes pick, and a refused gate request over the
+                         other two as well, which must answer the same (differential oracle)
 Each finding (DIR/findings/<id>.json) records the target, the keyring's thumbprints, the answer
 received, its seals decoded and the replay command to paste (with a curl line for HTTP).
 Exit codes: 0 all closed and every control passed, 1 a finding, 2 inconclusive, the target
@@ -102,6 +106,7 @@ function parseRunFlags(args: readonly string[]) {
       "target-cmd": { type: "string" },
       keyring: { type: "string", multiple: true },
       "database-url": { type: "string" },
+      "in-process-only": { type: "boolean" },
       "no-lane": { type: "boolean" },
       "clone-cmd": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -113,19 +118,22 @@ function parseRunFlags(args: readonly string[]) {
 /** --target, --target-cmd, --keyring and --database-url as one target, or a usage error. */
 function targetOf(values: RunValues): TargetSpec {
   const { target: url, "target-cmd": command, keyring, "database-url": server } = values;
+  const inProcessOnly = values["in-process-only"] === true ? { inProcessOnly: true } : {};
   if (url !== undefined && command !== undefined)
     throw usageError("--target and --target-cmd exclude each other", RUN_USAGE);
   const external = url !== undefined || command !== undefined;
   if (server !== undefined && external)
     throw usageError("--database-url is for the reference lane, not an external target", RUN_USAGE);
+  if (values["in-process-only"] === true && external)
+    throw usageError("--in-process-only is for the reference lane, not an external target", RUN_USAGE);
   if (external && keyring === undefined) throw usageError("an external target needs --keyring", RUN_USAGE);
   if (!external && keyring !== undefined)
     throw usageError("--keyring is for external targets; the reference lane derives its own", RUN_USAGE);
   if (url !== undefined) return { kind: "http", url, keyring: keyring ?? [] };
   if (command !== undefined) return { kind: "child", command, keyring: keyring ?? [] };
-  if (server === undefined) return { kind: "reference" };
+  if (server === undefined) return { kind: "reference", ...inProcessOnly };
   databaseLocation({ databaseUrl: server }); // refuses what is not a postgres:// URL
-  return { kind: "reference", databaseUrl: server };
+  return { kind: "reference", databaseUrl: server, ...inProcessOnly };
 }
 
 export async function runCommand(args: readonly string[], io: Io): Promise<ExitCode> {

@@ -106,14 +106,18 @@ export function consoleReporter(options: ConsoleReporterOptions): Reporter {
       stream.write(`${paint(style, safe(line))}\n`);
     }
   };
+  // A finding made over one of the target's transports names it (the reference lane serves three).
+  let runTarget: string | undefined;
   const findingLine = (finding: Finding): string =>
     `FINDING ${printable(finding.family, 16)} ${finding.id} (${finding.confirmation}): oracle ${printable(finding.oracle, 40)}, ` +
+    (finding.target === runTarget ? "" : `${printable(finding.target, 120)}, `) +
     `rule ${printable(finding.rule, 80)}: ${printable(finding.reason)}` +
     (finding.foundAtMs === undefined ? "" : `; found after ${formatDuration(finding.foundAtMs)}`) +
     `; replay: ${replayCommand(progress.runId, finding)}`;
 
   return {
     onRunStart(event: Event<"run-start">) {
+      runTarget = event.target;
       progress.runStart(event, now());
       lastTick = now();
       // The seed first: if anything below goes wrong, the run can still be repeated exactly.

@@ -13,6 +13,7 @@ import { findingFileName } from "../report/finding-file.js";
 import type { Report } from "../report-types.js";
 import type { AnswerLog } from "../targets/answer-log.js";
 import type { Finding, FindingEvidence } from "../types.js";
+import { withTransport } from "./finding-transport.js";
 import type { TargetSpec } from "./types.js";
 
 export interface EvidenceSources {
@@ -72,7 +73,12 @@ export function findingEnricher(sources: EvidenceSources): (finding: Finding) =>
           ? replay
           : { ...replay, command: `${replay.command} --clone-cmd ${shellWord(hook)}` },
     };
-    const enriched = { ...finding, evidence };
+    // The reference lane over its three transports: the finding says which carried it.
+    const located =
+      sources.spec.kind === "reference" && sources.spec.inProcessOnly !== true
+        ? withTransport(finding)
+        : finding;
+    const enriched = { ...located, evidence };
     done.set(finding.id, enriched);
     return enriched;
   };

@@ -52,6 +52,7 @@ export function openerFor(
       return targetOpener({
         workDir,
         ...(spec.databaseUrl === undefined ? {} : { server: spec.databaseUrl }),
+        transports: spec.inProcessOnly !== true,
       });
     case "http":
     case "child": {

@@ -15,6 +15,11 @@ export type TargetSpec =
       readonly kind: "reference";
       /** An admin connection for the reference lane's clone on a real server (default PGlite). */
       readonly databaseUrl?: string;
+      /**
+       * Fire in process only (T1); by default every generation is also served over HTTP (T2) and
+       * JSON lines (T3) and probes go over all three (docs/operating.md, "Transports").
+       */
+      readonly inProcessOnly?: boolean;
     }
   | { readonly kind: "http"; readonly url: string; readonly keyring: readonly string[] }
   | { readonly kind: "child"; readonly command: string; readonly keyring: readonly string[] };
