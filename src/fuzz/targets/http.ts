@@ -36,6 +36,8 @@ export const IDLE_SOCKET_MS = 4_000;
 export interface HttpTargetOptions {
   /** Sockets kept open per host (default 32: every copy of the widest race in flight at once). */
   readonly maxSockets?: number;
+  /** Keep connections open between probes (default true). */
+  readonly keepAlive?: boolean;
 }
 
 type Exchange =
@@ -162,7 +164,7 @@ class AgentPool {
 
   #open(): Agent {
     const agent = new Agent({
-      keepAlive: true,
+      keepAlive: this.#options.keepAlive ?? true,
       maxSockets: this.#options.maxSockets ?? 32,
       // Applies to idle sockets only: Node's agent destroys a free socket when it times out,
       // and a request in progress merely gets a 'timeout' event nobody here listens to.
