@@ -1,7 +1,8 @@
 /**
  * Answers one request of the reference lane over the transport its bytes pick (transport-choice.ts)
- * and, for a gate request refused there, fires the same bytes over the two other transports too,
- * for the differential oracle (T1-T3: each answers the same bytes the same way).
+ * and, for a gate request refused there (one in COPY_EVERY, picked by the bytes too), fires the
+ * same bytes over the two other transports, for the differential oracle (T1-T3: each answers the
+ * same bytes the same way).
  *
  * Only refusals are copied: a refusal changes nothing but the audit log (G8), so each copy meets
  * the very ledger state the first answer met, and any difference is the transport's. An ALLOW has
@@ -12,7 +13,7 @@ import { decodeDocument } from "../../lane/index.js";
 import type { Outcome, Transport } from "../types.js";
 import type { Firing, Reply } from "./in-process.js";
 import type { ServedSystem } from "./served.js";
-import { otherTransports, transportFor } from "./transport-choice.js";
+import { copiedWhenRefused, otherTransports, transportFor } from "./transport-choice.js";
 
 /**
  * The time the carrying transport is given beyond the probe's limit: the in-process target's own
@@ -55,7 +56,8 @@ export async function answerOverTransports(
     transport,
     await served.fire(transport, operation, bytes, firing.timeoutMs + TRANSPORT_SLACK_MS),
   );
-  if (!firing.copies || operation !== "decide" || !isRefusal(reply.body)) return reply;
+  if (!firing.copies || operation !== "decide" || !copiedWhenRefused(bytes) || !isRefusal(reply.body))
+    return reply;
   // One after the other: the gate serialises on its embedded ledger anyway, and a copy's answer
   // must not race the other's audit entry.
   const copies = [];

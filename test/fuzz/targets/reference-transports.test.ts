@@ -1,12 +1,12 @@
 /**
  * The reference target with `transports` (the default run): one generation served in process, over
- * HTTP on 127.0.0.1 and over JSON lines, each request over the transport its bytes pick, and a
- * refused gate request copied to the other two. Bytes for a given transport are found by varying
+ * HTTP on 127.0.0.1 and over JSON lines, each request over the transport its bytes pick, and one
+ * refused gate request in three (picked by its bytes too) copied to the other two. Bytes for a given transport are found by varying
  * what does not change the verdict (the request id, trailing whitespace).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openReferenceTarget } from "../../../src/fuzz/targets/reference.js";
-import { TRANSPORTS, transportFor } from "../../../src/fuzz/targets/transport-choice.js";
+import { copiedWhenRefused, TRANSPORTS, transportFor } from "../../../src/fuzz/targets/transport-choice.js";
 import type { Target, Transport } from "../../../src/fuzz/types.js";
 import { makeFixtureKeyring } from "../../fixtures/broken-targets/keyring.js";
 import { BASE_NOW, Docs, fixedClock, keysFromSets } from "../../support/gate-fixtures.js";
@@ -37,13 +37,18 @@ afterAll(async () => {
   await work?.remove();
 });
 
-/** Bytes that `transportFor` sends over `wanted`, made by `make(attempt)`. */
-async function over(wanted: Transport, make: (attempt: number) => Promise<Uint8Array>): Promise<Uint8Array> {
-  for (let attempt = 0; attempt < 64; attempt++) {
+/** Bytes that `transportFor` sends over `wanted` (and, if `copied` is given, copied or not when refused). */
+async function over(
+  wanted: Transport,
+  make: (attempt: number) => Promise<Uint8Array>,
+  copied?: boolean,
+): Promise<Uint8Array> {
+  for (let attempt = 0; attempt < 256; attempt++) {
     const bytes = await make(attempt);
-    if (transportFor(bytes) === wanted) return bytes;
+    if (transportFor(bytes) === wanted && (copied === undefined || copiedWhenRefused(bytes) === copied))
+      return bytes;
   }
-  throw new Error(`no bytes for ${wanted} in 64 attempts`);
+  throw new Error(`no bytes for ${wanted} in 256 attempts`);
 }
 
 describe("transportFor", () => {
@@ -60,8 +65,10 @@ describe("transportFor", () => {
 
 describe("the reference target over T1, T2 and T3", () => {
   it.each(TRANSPORTS)("answers a refusal over %s and copies it to the other two, alike", async (wanted) => {
-    const bytes = await over(wanted, (i) =>
-      Promise.resolve(utf8(`{"kind":"action-request",${" ".repeat(i)}`)),
+    const bytes = await over(
+      wanted,
+      (i) => Promise.resolve(utf8(`{"kind":"action-request",${" ".repeat(i)}`)),
+      true,
     );
     const outcome = responded(await target.fire("decide", bytes, LIMIT_MS));
     expect(outcome.transport).toBe(wanted);
@@ -79,6 +86,7 @@ describe("the reference target over T1, T2 and T3", () => {
     const bytes = await over(
       "in-process",
       async () => (await docs.build(docs.holdScenario("REAL_RUN"))).bytes,
+      true,
     );
     const outcome = responded(await target.fire("decide", bytes, LIMIT_MS));
     expect(bodyJson(outcome)).toMatchObject({ verdict: "HOLD" });
@@ -105,6 +113,21 @@ describe("the reference target over T1, T2 and T3", () => {
       expect((after?.consumedNonces ?? 0) - (before?.consumedNonces ?? 0)).toBe(nonces);
     },
   );
+
+  it("copies only the refusals its bytes pick: one in three, the same bytes always alike", async () => {
+    const bytes = await over(
+      "http",
+      (i) => Promise.resolve(utf8(`{"kind":"action-request",${" ".repeat(i)}`)),
+      false,
+    );
+    const outcome = responded(await target.fire("decide", bytes, LIMIT_MS));
+    expect(outcome.transport).toBe("http");
+    expect(outcome.copies).toBeUndefined();
+    let copied = 0;
+    for (let i = 0; i < 300; i++) if (copiedWhenRefused(utf8(`{"probe":${i}}`))) copied++;
+    expect(copied).toBeGreaterThan(60);
+    expect(copied).toBeLessThan(140);
+  });
 
   it("fires a race's copies over one transport, without copies of its own", async () => {
     const bytes = (await docs.authorized("REAL_RUN")).bytes;
