@@ -89,7 +89,11 @@ describe("a default run over every transport", () => {
       const report = await fuzz([p04], { jsonLines: staleReply });
       const [finding] = findingsOf(report);
       expect(finding, JSON.stringify(report.families.map((f) => f.status))).toBeDefined();
-      expect(finding).toMatchObject({ family: "P04", confirmation: "confirmed" });
+      // Confirmed when the scenario itself holds the ALLOW the stale reply repeats; flaky when it
+      // repeated an earlier scenario's ALLOW on the same server, which a fresh target has not
+      // seen. Either fails the run and blocks the release.
+      expect(finding).toMatchObject({ family: "P04" });
+      expect(report.families[0]?.status.kind).toBe("finding");
       expect(["verdict", "sequence", "double-spend", "differential"]).toContain(finding?.oracle);
     },
   );
