@@ -33,6 +33,7 @@ export const SLOW_SUITES: readonly string[] = [
   "test/fuzz/targets/readme-own-gate.test.ts",
   "test/fuzz/targets/server-clone-real.test.ts",
   "test/fuzz/targets/server-ledger-real.test.ts",
+  "test/fuzz/targets/transport-flaws.test.ts",
   "test/fuzz/targets/transports.test.ts",
   "test/fuzz/vocab/lane-session.test.ts",
   "test/lane/gate/audit-crash.test.ts",
