@@ -32,8 +32,18 @@ const HEADERS = {
   "x-content-type-options": "nosniff",
 } as const;
 
-function send(res: ServerResponse, status: number, body: Uint8Array | string): void {
-  res.writeHead(status, { ...HEADERS, "content-length": Buffer.byteLength(body) });
+/**
+ * `unread`: the request's body was not read to its end (refused before it, or cut at the limit).
+ * Such a connection is closed after the answer: the rest of the body is still on its way, and a
+ * client that reused the connection would have its next request read behind those bytes (seen as
+ * a stall of the keep-alive timeout after a 413).
+ */
+function send(res: ServerResponse, status: number, body: Uint8Array | string, unread = false): void {
+  res.writeHead(status, {
+    ...HEADERS,
+    "content-length": Buffer.byteLength(body),
+    ...(unread ? { connection: "close" } : {}),
+  });
   res.end(body);
 }
 
@@ -77,17 +87,17 @@ async function handle(service: Service, req: IncomingMessage, res: ServerRespons
     }
   }
   const op = ROUTES[path as keyof typeof ROUTES] as (typeof ROUTES)[keyof typeof ROUTES] | undefined;
-  if (op === undefined) return send(res, 404, '{"error":"not_found"}');
-  if (req.method !== "POST") return send(res, 405, '{"error":"method_not_allowed"}');
+  if (op === undefined) return send(res, 404, '{"error":"not_found"}', true);
+  if (req.method !== "POST") return send(res, 405, '{"error":"method_not_allowed"}', true);
   // Only application/json: a browser sends text/plain, form or multipart bodies cross-origin
   // without a preflight, so any of them reaching decide would let a web page spend grants.
   if (!isJsonMediaType(req.headers["content-type"])) {
     req.resume();
-    return send(res, 415, unsupportedMediaType(op));
+    return send(res, 415, unsupportedMediaType(op), true);
   }
   const { bytes, oversize } = await readBody(req, BODY_LIMITS[op]);
   const answer = await service[op](bytes);
-  send(res, oversize ? 413 : httpStatus(answer.class), answer.bytes);
+  send(res, oversize ? 413 : httpStatus(answer.class), answer.bytes, oversize);
 }
 
 export interface RunningHttpServer {

@@ -222,3 +222,71 @@ describe("T2 timeouts and connection cap, with small configured values", () => {
     }
   }, 30_000);
 });
+
+describe("T2 closes a connection whose request body it did not read to the end", () => {
+  /** Sends one request with a body on a raw keep-alive connection; what came back before close. */
+  async function answerOn(url: string, head: string, body: string): Promise<string> {
+    const conn = rawConnection(url);
+    await conn.opened;
+    conn.socket.write(`${head}\r\nHost: x\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    conn.socket.write(body);
+    // Keep-alive is the default in HTTP/1.1: only the server's own close resolves this.
+    return conn.closed;
+  }
+
+  it("a body over the limit gets 413 with Connection: close, and the connection ends (must fire)", async () => {
+    const service = countingService();
+    const http = await startHttpServer(service);
+    try {
+      const received = await answerOn(
+        http.url,
+        "POST /v1/decide HTTP/1.1\r\ncontent-type: application/json",
+        "x".repeat(200_000),
+      );
+      expect(received.startsWith("HTTP/1.1 413")).toBe(true);
+      expect(received.toLowerCase()).toContain("connection: close");
+    } finally {
+      await http.close();
+    }
+  }, 30_000);
+
+  it("415, 404 and 405 with a body close too", async () => {
+    const service = countingService();
+    const http = await startHttpServer(service);
+    try {
+      for (const [head, status] of [
+        ["POST /v1/decide HTTP/1.1\r\ncontent-type: text/plain", "415"],
+        ["POST /nowhere HTTP/1.1\r\ncontent-type: application/json", "404"],
+        ["PUT /v1/decide HTTP/1.1\r\ncontent-type: application/json", "405"],
+      ] as const) {
+        const received = await answerOn(http.url, head, "{}");
+        expect(received.startsWith(`HTTP/1.1 ${status}`), received).toBe(true);
+        expect(received.toLowerCase()).toContain("connection: close");
+      }
+      expect(service.calls.decide).toBe(0);
+    } finally {
+      await http.close();
+    }
+  }, 30_000);
+
+  it("a request read to its end keeps the connection for the next one (must stay quiet)", async () => {
+    const service = countingService();
+    const http = await startHttpServer(service);
+    const conn = rawConnection(http.url);
+    try {
+      await conn.opened;
+      const request =
+        "POST /v1/decide HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+      conn.socket.write(request + request);
+      // Two answers on one connection, then the client ends it: the server never closed first.
+      for (let i = 0; i < 100 && service.calls.decide < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      conn.socket.end();
+      const received = await conn.closed;
+      expect(received.match(/HTTP\/1\.1 423/g)?.length).toBe(2);
+      expect(received.toLowerCase()).not.toContain("connection: close");
+    } finally {
+      conn.socket.destroy();
+      await http.close();
+    }
+  }, 30_000);
+});
