@@ -273,6 +273,24 @@ export interface OracleInput {
   readonly canaries: readonly string[];
   /** Verifies a JWS against the keys under test; returns the signing role if any key verifies it. */
   readonly sealedBy: (jws: string) => Promise<"owner" | "operator" | "gate" | "rehearsal" | undefined>;
+  /**
+   * Fires variants of this probe at the same target (the metamorphic oracle, issue #15); absent for
+   * scenario steps, races and clone probes, and where a caller fires one request alone.
+   */
+  readonly variants?: VariantFiring;
+}
+
+/** The keys, clock and salt a run built its documents with: variants are re-sealed with them. */
+export interface MetamorphicKeys {
+  readonly keyring: Keyring;
+  readonly now: number;
+  readonly salt: string;
+}
+
+/** What the metamorphic oracle needs: the run's keys, and the target the probe was fired at. */
+export interface VariantFiring extends MetamorphicKeys {
+  /** Fires a variant's bytes at the same target and operation; a hang or a crash restarts it. */
+  fire(bytes: Uint8Array): Promise<Outcome>;
 }
 
 /** SPEC section 9's oracles are small named functions in one registry (like Schemathesis checks). */

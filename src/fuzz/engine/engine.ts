@@ -86,6 +86,7 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     canaries: config.canariesOf(kut),
     sealedBy: sealedByKeyring(kut.keyring),
     stateLock: new StateLock(),
+    metamorphic: { keyring: kut.keyring, now, salt },
   };
   // Awaited before run-end, not left floating: a reporter that throws here must fail the run in
   // its own flow, never as an unhandled rejection that kills it before the partial report.

@@ -7,6 +7,7 @@ import { redactedError } from "../oracles/redact.js";
 import type {
   Expectation,
   Judgement,
+  MetamorphicKeys,
   Oracle,
   OracleInput,
   Outcome,
@@ -14,6 +15,7 @@ import type {
   StateSnapshot,
   StepPlace,
   Target,
+  VariantFiring,
 } from "../types.js";
 import type { StateLock } from "./state-lock.js";
 
@@ -30,6 +32,8 @@ export interface FireContext {
    * (state-lock.ts). Absent where one request is fired at a time (a replay, a unit test).
    */
   readonly stateLock?: StateLock;
+  /** The run's keys, clock and salt, for the metamorphic oracle's variants; absent: none fired. */
+  readonly metamorphic?: MetamorphicKeys;
 }
 
 export interface FireOptions {
@@ -135,6 +139,7 @@ async function fireOnceOnOneGeneration(
   } catch (error) {
     return judged(failed("state after probe", error));
   }
+  const variants = variantFiring(probe, ctx, options);
   const judge = (state: { before?: StateSnapshot; after?: StateSnapshot }): Promise<Judgement> =>
     judgeAll(
       ctx.oracles,
@@ -143,6 +148,7 @@ async function fireOnceOnOneGeneration(
         expectation,
         outcome,
         ...(options.step === undefined ? {} : { step: options.step }),
+        ...(variants === undefined ? {} : { variants }),
         ...state,
         canaries: ctx.canaries,
         sealedBy: ctx.sealedBy,
@@ -159,6 +165,25 @@ async function fireOnceOnOneGeneration(
     ...(after === undefined ? {} : { after }),
   });
   return judged(withRestartFailure(judgement, restartFailure));
+}
+
+/**
+ * Variants of a plain probe go to the same target, one at a time, each restarted after if it hung
+ * or crashed. Scenario steps and clone probes get none: a step's bytes are judged by the scenario's
+ * model, and a clone is built for one rehearsal.
+ */
+function variantFiring(probe: Probe, ctx: FireContext, options: FireOptions): VariantFiring | undefined {
+  const keys = ctx.metamorphic;
+  if (keys === undefined || options.step !== undefined || options.via !== undefined) return undefined;
+  const { target } = ctx;
+  return {
+    ...keys,
+    fire: async (bytes) => {
+      const outcome = await target.fire(probe.operation, bytes, ctx.timeoutMs);
+      const restartFailure = await restartAfter([outcome], target, ctx.canaries);
+      return restartFailure === undefined ? outcome : { kind: "harness_error", detail: restartFailure };
+    },
+  };
 }
 
 /**

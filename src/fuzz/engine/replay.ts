@@ -28,6 +28,8 @@ export async function replayFinding(finding: Finding, setup: ReplaySetup): Promi
     timeoutMs: setup.timeoutMs,
     canaries: setup.canariesOf(kut),
     sealedBy: sealedByKeyring(kut.keyring),
+    // The metamorphic oracle derives the same variants again: a replay fires source and variant.
+    metamorphic: { keyring: kut.keyring, now: finding.now, salt: finding.salt },
   };
   const probe = {
     family: finding.family,
