@@ -7,7 +7,7 @@ import {
   type Role,
 } from "../../lane/index.js";
 
-/** The keys a run attacks with and the target holds: one per role, plus planted canaries. */
+/** The keys a run attacks with and the target holds: one per role, a second owner key, and planted canaries. */
 export interface KeyringUnderTest {
   /** JWK Set content holding every private key (what the reference target is given). */
   readonly sources: readonly KeyringSource[];
@@ -46,10 +46,14 @@ function sourceOf(name: string, set: unknown): KeyringSource {
 export async function deriveKeyringUnderTest(salt: string): Promise<KeyringUnderTest> {
   const short = createHash("sha256").update(salt).digest("hex").slice(0, 8);
   const keys = ROLES.map((role) => derivedKey(salt, role, `${role}-${short}`, role));
+  // A second owner key (S1: any key of the role seals): the metamorphic oracle re-seals a probe's
+  // packet and grants with it and requires the same answer. Its kid is as long as the first's, so
+  // a re-sealed request keeps its exact size (R4's edges). After the role keys: `kids` stays theirs.
+  const secondOwner = derivedKey(salt, "owner-second", `owner_${short}`, "owner");
   const canaries = (["gate", "rehearsal"] as const).map((role) =>
     derivedKey(salt, `canary-${role}`, `canary-${role}-${short}`, role),
   );
-  const set = { failclosed_test_only: true, keys: [...keys, ...canaries] };
+  const set = { failclosed_test_only: true, keys: [...keys, secondOwner, ...canaries] };
   const strangerSet = {
     failclosed_test_only: true,
     keys: ROLES.map((role) => derivedKey(salt, `stranger-${role}`, `stranger-${role}-${short}`, role)),
