@@ -18,4 +18,10 @@ export { controlOracle } from "./control.js";
 export { raceOracle } from "./race.js";
 export { sequenceOracle } from "./sequence.js";
 export { differentialOracle } from "./differential.js";
+export {
+  METAMORPHIC_ORACLE,
+  metamorphicOracle,
+  DEFAULT_VARIANTS_PER_PROBE,
+  type MetamorphicOptions,
+} from "./metamorphic.js";
 export { findJwsTokens, type JwsToken } from "./tokens.js";

@@ -8,6 +8,7 @@ import { controlOracle } from "./control.js";
 import { differentialOracle } from "./differential.js";
 import { echoOracle } from "./echo.js";
 import { leakOracle } from "./leak.js";
+import { METAMORPHIC_ORACLE } from "./metamorphic.js";
 import { raceOracle } from "./race.js";
 import { sequenceOracle } from "./sequence.js";
 import { stateOracle } from "./state.js";
@@ -83,6 +84,7 @@ export function createOracleRegistry(oracles: readonly Oracle[]): OracleRegistry
  * the schema does not allow is an echo first, which says more than "not a strict document". The
  * differential oracle (T1-T3) judges the copies on other transports after everything has judged
  * the first answer, which names a failure of its own.
+ * The metamorphic oracle (issue #15) is F1's, judged on a probe's variants rather than the probe.
  */
 export const ORACLES: readonly Oracle[] = Object.freeze([
   verdictOracle,
@@ -94,6 +96,8 @@ export const ORACLES: readonly Oracle[] = Object.freeze([
   differentialOracle,
   controlOracle,
   sequenceOracle,
+  // Last: it fires variants of the probe, and any other oracle's failure names the finding first.
+  METAMORPHIC_ORACLE,
 ]);
 
 const DEFAULT_REGISTRY = createOracleRegistry(ORACLES);

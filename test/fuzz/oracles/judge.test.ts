@@ -42,10 +42,11 @@ function fixed(name: string, verdict: OracleVerdict | "throws"): Oracle {
 
 describe("judgeAll: which oracles judge which request", () => {
   const cases: ReadonlyArray<[Expectation, readonly string[]]> = [
-    ["attack", ["verdict", "leak", "echo", "state", "structured", "differential"]],
-    ["control", ["leak", "echo", "structured", "differential", "control"]],
-    ["setup", ["leak", "echo", "structured", "differential", "sequence"]],
-    ["race", ["double-spend", "leak", "echo", "structured", "differential"]],
+    ["attack", ["verdict", "leak", "echo", "state", "structured", "differential", "metamorphic"]],
+    ["control", ["leak", "echo", "structured", "differential", "control", "metamorphic"]],
+    // The metamorphic oracle judges every request and derives nothing from steps and races.
+    ["setup", ["leak", "echo", "structured", "differential", "sequence", "metamorphic"]],
+    ["race", ["double-spend", "leak", "echo", "structured", "differential", "metamorphic"]],
   ];
   for (const [expectation, names] of cases) {
     it(`a request expected as ${expectation} is judged by ${names.join(", ")}`, async () => {

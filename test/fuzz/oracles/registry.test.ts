@@ -18,6 +18,7 @@ const NAMES = [
   "differential",
   "control",
   "sequence",
+  "metamorphic",
 ];
 
 function catchError(fn: () => unknown): OracleRegistryError {
@@ -31,7 +32,7 @@ function catchError(fn: () => unknown): OracleRegistryError {
 }
 
 describe("oracle registry", () => {
-  it("holds F1 to F5 under their names, in rule order, races and sequences among them", () => {
+  it("holds F1 to F5 under their names, in rule order, races and sequences among them, then the metamorphic F1", () => {
     expect(ORACLES.map((oracle) => oracle.name)).toEqual(NAMES);
     expect(ORACLES.map((oracle) => oracle.rule)).toEqual([
       "F1",
@@ -43,6 +44,7 @@ describe("oracle registry", () => {
       "F4",
       "F5",
       "F5",
+      "F1",
     ]);
     expect(ORACLES.map((oracle) => oracle.appliesTo)).toEqual([
       "attack",
@@ -54,6 +56,7 @@ describe("oracle registry", () => {
       "all",
       "control",
       "setup",
+      "all",
     ]);
     for (const name of NAMES) expect(oracleByName(name).name).toBe(name);
   });
