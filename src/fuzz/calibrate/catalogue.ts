@@ -29,6 +29,8 @@ import { echoingRefusal } from "./flaws/p10-echoing-refusal.js";
 import { refusalReturnsPacket } from "./flaws/p10-refusal-returns-packet.js";
 import { refusalAs200 } from "./flaws/t2-http-refusal-as-200.js";
 import { staleReply } from "./flaws/t3-json-lines-stale-reply.js";
+import { ownerKeyPinned } from "./flaws/p05-owner-key-pinned.js";
+import { grantsReadByPosition } from "./flaws/p09-grants-read-by-position.js";
 
 export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
@@ -243,6 +245,22 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
     component: "transport.json-lines",
     models: "a refusal's line answered from the reply buffer: the previous request's answer",
     swap: { kind: "json-lines", wrap: staleReply },
+  },
+  {
+    id: "p05-owner-key-pinned",
+    families: ["P05"],
+    oracles: ["metamorphic"],
+    component: "gate.verifySeal",
+    models: "packets and grants honoured only under the first owner key, as if an owner had one key",
+    swap: { kind: "component", components: { gate: { verifySeal: ownerKeyPinned } } },
+  },
+  {
+    id: "p09-grants-read-by-position",
+    families: ["P09"],
+    oracles: ["metamorphic"],
+    component: "gate.checkGrants",
+    models: "the first of two grants taken to be the REAL_RUN grant, as clients happen to send them",
+    swap: { kind: "component", components: { gate: { checkGrants: grantsReadByPosition } } },
   },
 ]);
 

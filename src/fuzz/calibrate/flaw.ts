@@ -15,7 +15,8 @@ export type FlawSwap =
   /** The gate served by the real JSON-lines server (T3), its service wrapped by the flaw. */
   | { readonly kind: "json-lines"; readonly wrap: (service: Service) => Service };
 
-export type FlawOracle = "verdict" | "double-spend" | "leak" | "echo" | "state" | "structured" | "sequence";
+export type FlawOracle =
+  "verdict" | "double-spend" | "leak" | "echo" | "state" | "structured" | "sequence" | "metamorphic";
 
 export interface Flaw {
   /** Stable, lower-case: reports and `--flaws` name it. */
