@@ -70,7 +70,8 @@ describe("judgeAll: which oracles judge which request", () => {
       input(fixture, probe("attack"), responded(DENY_BODY, { status: 403 })),
     );
     expect(judged).toEqual({ kind: "pass" });
-    expect(answers).toHaveLength(6);
+    // verdict, leak, echo, state, structured, differential and metamorphic: the attack's oracles.
+    expect(answers).toHaveLength(7);
     expect(answers[0]).toMatchObject({ kind: "document", document: { verdict: "DENY" } });
     for (const answer of answers) expect(answer).toBe(answers[0]);
   });
