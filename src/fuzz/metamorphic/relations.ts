@@ -227,10 +227,21 @@ const membersReordered: Relation = {
   },
 };
 
-/** Another key of the same role that can seal, drawn; undefined when the keyring has none. */
+/**
+ * Another key of the same role that can seal, drawn; undefined when the keyring has none. Only one
+ * with the same algorithm and a kid as long: the re-sealed request then has exactly the source's
+ * size, so no limit of R4 (a 4,096-character string, a 65,536-byte document) can tell them apart.
+ */
 function anotherOf(key: KeyEntry, d: Derivation, pick: number): KeyEntry | undefined {
   const others = [...d.keys.keyring.values()]
-    .filter((k) => k.role === key.role && k.kid !== key.kid && k.signKey !== undefined)
+    .filter(
+      (k) =>
+        k.role === key.role &&
+        k.kid !== key.kid &&
+        k.alg === key.alg &&
+        k.kid.length === key.kid.length &&
+        k.signKey !== undefined,
+    )
     .sort((a, b) => (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : 0));
   return others[pick % Math.max(1, others.length)];
 }
