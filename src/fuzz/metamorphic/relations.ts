@@ -202,7 +202,8 @@ const membersReordered: Relation = {
   rules: "R7, G3",
   statement:
     "a JSON object's members have no order (SPEC fixes none) and neither has the grants list (G3 " +
-    "names grants by action): the reversed request gets the same verdict and reasons",
+    "names grants by action; of two grants that fail their seal, the first is reported, so such a " +
+    "list keeps its order): the reversed request gets the same verdict and reasons",
   needsSource: true,
   expects: () => "identical",
   async derive(_bytes, source, d) {
@@ -215,14 +216,21 @@ const membersReordered: Relation = {
       s.sealed === undefined ? {} : { edit: (p) => reversedMembers(p) as JsonObject },
     );
     if (grants === undefined) return undefined;
+    // Two grants that fail verification are reported in list order (the first decides), so the
+    // list is reversed only where at most one of them can fail: then no order changes the reason.
+    const failing = source.grants.filter((s) => !s.verifies).length;
+    const listed = failing <= 1 ? [...grants].reverse() : grants;
     const request = withMember(
       packet === undefined ? source.request : withMember(source.request, "packet", packet),
       "grants",
-      [...grants].reverse(),
+      listed,
     );
     return {
       bytes: Buffer.from(JSON.stringify(reversedMembers(request)), "utf8"),
-      what: "every object's members and the grants list reversed",
+      what:
+        failing <= 1
+          ? "every object's members and the grants list reversed"
+          : "every object's members reversed",
     };
   },
 };

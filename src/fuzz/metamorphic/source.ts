@@ -4,7 +4,7 @@
  * that is not canonical JSON, or names no action SPEC knows, yields no source and no variant.
  */
 import { createHash } from "node:crypto";
-import { ACTIONS, type Action, type Keyring } from "../../lane/index.js";
+import { ACTIONS, decodeDocument, type Action, type Keyring } from "../../lane/index.js";
 import { canonicalObject, isObject, stringMember, textOf, type Json, type JsonObject } from "./json.js";
 import { openSeal, type OpenedSeal } from "./seal.js";
 
@@ -13,6 +13,12 @@ export interface GrantSlot {
   /** The payload's `action`, read without judging the seal; undefined when it cannot be read. */
   readonly action: string | undefined;
   readonly sealed: OpenedSeal | undefined;
+  /**
+   * Whether the grant passes the seal verification whatever the gate: an owner seal the fuzzer
+   * reproduces over a payload the strict codec takes as a grant. Where two grants fail it, the gate
+   * reports the first in the list (docs/protocol.md): their order then rightly decides the reason.
+   */
+  readonly verifies: boolean;
 }
 
 export interface Source {
@@ -56,11 +62,13 @@ export async function sourceOf(bytes: Uint8Array, keyring: Keyring): Promise<Sou
     action,
     packet: await openSeal(packet, keyring, "decision-packet+jws"),
     grants: await Promise.all(
-      jwsList.map(async (jws) => ({
-        jws,
-        action: payloadAction(jws),
-        sealed: await openSeal(jws, keyring, "grant+jws"),
-      })),
+      jwsList.map(async (jws) => {
+        const sealed = await openSeal(jws, keyring, "grant+jws");
+        const payload =
+          sealed === undefined ? undefined : Buffer.from(JSON.stringify(sealed.payload), "utf8");
+        const verifies = payload !== undefined && decodeDocument("grant", payload).ok;
+        return { jws, action: payloadAction(jws), sealed, verifies };
+      }),
     ),
     size: bytes.length,
     digest: createHash("sha256").update(bytes).digest("hex"),
