@@ -52,10 +52,15 @@ export function answerSignature(outcome: Outcome, answer: Answer): string {
   }
 }
 
+/**
+ * Only answers are related: a variant that crashed, hung or answered no strict verdict is judged
+ * for what it is (F4) where a probe meets it, by the structured oracle, and says nothing here.
+ */
 function violated(expect: Expect, source: string, variant: Answer, variantSignature: string): boolean {
+  if (variant.kind !== "document") return false;
   switch (expect) {
     case "not-allow":
-      return variant.kind === "document" && variant.document.verdict === "ALLOW";
+      return variant.document.verdict === "ALLOW";
     case "identical":
       return variantSignature !== source;
   }
