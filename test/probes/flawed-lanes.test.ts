@@ -55,9 +55,12 @@ interface FlawedLane {
   readonly components: ReferenceComponents;
   /**
    * The oracles that may catch it (SPEC section 9): one, except where the family reaches the flaw
-   * in more than one way (a spent grant reused later, or spent twice at once).
+   * in more than one way (a spent grant reused later, or spent twice at once), or the metamorphic
+   * oracle reaches it first through a variant of a refused probe (a weakened option, a moved window).
    */
-  readonly oracles: readonly ("verdict" | "leak" | "echo" | "state" | "structured" | "double-spend")[];
+  readonly oracles: readonly (
+    "verdict" | "leak" | "echo" | "state" | "structured" | "double-spend" | "metamorphic"
+  )[];
   /**
    * What the finding's probe must show, when only some of the family's probes can reach the flaw:
    * then the finding is the flaw's, not something else the run happened to trip over.
@@ -91,7 +94,7 @@ const FLAWED_LANES: readonly FlawedLane[] = [
     family: p03,
     flaw: "grant check: not_before never checked",
     components: { gate: { checkGrants: grantNotBeforeIgnored } },
-    oracles: ["verdict"],
+    oracles: ["verdict", "metamorphic"],
     shows: / grant not valid for another /,
   },
   {
@@ -104,7 +107,7 @@ const FLAWED_LANES: readonly FlawedLane[] = [
     family: p05,
     flaw: "option check: options compared as text",
     components: { gate: { optionPermits: lexicalOptionLadder } },
-    oracles: ["verdict"],
+    oracles: ["verdict", "metamorphic"],
     shows: /selected AUTHORIZE_PRODUCTION_REALRUN_PRECHECK_ONLY, \w+ needs AUTHORIZE_PRODUCTION_EXECUTION/,
   },
   {

@@ -88,7 +88,7 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
     id: "p03-grant-not-before-ignored",
     families: ["P03"],
-    oracles: ["verdict"],
+    oracles: ["verdict", "metamorphic"],
     component: "gate.checkGrants",
     models: "exp checked, nbf skipped: a grant dated for tomorrow authorises today",
     shows: / grant not valid for another /,
@@ -113,7 +113,7 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
     id: "p05-lexical-option-ladder",
     families: ["P05"],
-    oracles: ["verdict"],
+    oracles: ["verdict", "metamorphic"],
     component: "gate.optionPermits",
     models: "the option ladder compared as text",
     shows: /selected AUTHORIZE_PRODUCTION_REALRUN_PRECHECK_ONLY, \w+ needs AUTHORIZE_PRODUCTION_EXECUTION/,
@@ -122,7 +122,7 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
     id: "p05-any-authorising-option",
     families: ["P05"],
-    oracles: ["verdict"],
+    oracles: ["verdict", "metamorphic"],
     component: "gate.optionPermits",
     models: "two states instead of a ladder: anything but HOLD_PRODUCTION authorises everything",
     swap: { kind: "component", components: { gate: { optionPermits: anyAuthorisingOption } } },
