@@ -19,6 +19,7 @@ import {
 } from "../metamorphic/index.js";
 import type { Answer, Oracle, OracleInput, OracleVerdict, Outcome } from "../types.js";
 import { answerOf } from "./answer.js";
+import { redacted } from "./redact.js";
 
 export interface MetamorphicOptions {
   /** The relations to check (default all). */
@@ -104,12 +105,20 @@ export function metamorphicOracle(options: MetamorphicOptions = {}): Oracle {
       if (expect === "identical" && !keepsSizeClass(source, variant.bytes, probe.bytes.length)) continue;
       fired++;
       const outcome = await firing.fire(variant.bytes);
+      // Said as the harness said it (cleared of canaries): a target that could not be brought back
+      // is the run's news, whichever request met it.
       if (outcome.kind === "harness_error")
-        return { kind: "error", detail: `variant of ${relation.id}: harness error` };
+        return {
+          kind: "error",
+          detail: `harness error on a ${relation.id} variant: ${redacted(outcome.detail, input.canaries)}`,
+        };
       const answer = answerOf(probe.operation, outcome);
       const signature = answerSignature(outcome, answer);
       if (violated(expect, sourceSignature, answer, signature))
         return { kind: "fail", reason: reasonOf(relation, expect, sourceSignature, variant, signature) };
+      // A variant that crashed or hung had the target restarted: no more of this probe's variants
+      // wait on a target that may do it again.
+      if (outcome.kind === "crashed" || outcome.kind === "timed_out") break;
     }
     return { kind: "pass" };
   }
