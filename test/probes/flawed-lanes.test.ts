@@ -196,7 +196,9 @@ describe("each family finds a flawed component of the reference lane", () => {
         expect(finding?.family).toBe(lane.family.id);
         expect(lane.oracles, finding?.reason).toContain(finding?.oracle);
         expect(finding?.confirmation).toBe("confirmed");
-        if (lane.shows !== undefined) expect(finding?.description).toMatch(lane.shows);
+        // What the probe shows says nothing of a metamorphic finding: its variant met the flaw.
+        if (lane.shows !== undefined && finding?.oracle !== "metamorphic")
+          expect(finding?.description).toMatch(lane.shows);
         expect(exitCodeOf(report)).toBe(EXIT.NEGATIVE);
       },
       // The budget bounds runs beyond the floor, not the floor: PGlite rehearsals beside other
