@@ -194,7 +194,9 @@ export function runProof(
   return runFuzz({
     families,
     openTarget: () => Promise.resolve(borrowed(target)),
-    oracles: ORACLES,
+    // SPEC section 9's oracles: the metamorphic one's variants would be among the requests a
+    // fixture counts (`hangs` hangs every Nth), and each child restart they cost adds seconds.
+    oracles: ORACLES.filter((oracle) => oracle.name !== "metamorphic"),
     canariesOf: (k) => canariesFromJwks(k.jwkSets),
     seed: options.seed ?? SEED,
     runs: RUNS,
