@@ -5,7 +5,8 @@
  * relays: every decision stays in pglite-worker.ts.
  *
  * Protocol, one message at a time: { id, op: "query" | "exec" | "end-session" | "listen" | "dump" |
- * "close", sql, params } in (listen: sql is the channel); { id, ok: true, rows, bytes? } or { id,
+ * "code-loads" | "close", sql, params } in (listen: sql is the channel; code-loads answers one row
+ * { loads }: how many WebAssembly modules the worker has instantiated since it started); { id, ok: true, rows, bytes? } or { id,
  * ok: false, message, fields } out (fields: code, the SQLSTATE, and the other string fields of
  * PostgreSQL's error report that are present; bytes: the data directory's tarball, for dump). A
  * notification on a channel listened to is { type: "notify", channel }, posted as PGlite hears
@@ -27,6 +28,24 @@ export type ErrorFields = Partial<Record<(typeof ERROR_FIELDS)[number], string>>
 
 export const PGLITE_WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
+// Every library the backend loads (LOAD, a procedural language, an encoding conversion) is a
+// WebAssembly module instantiated in this thread: counted here, before PGlite is imported, so the
+// lane can tell that nothing was loaded into a session it means to keep (run-modes.ts).
+let codeLoads = 0;
+{
+  const wasm = globalThis.WebAssembly;
+  const instantiate = wasm.instantiate;
+  wasm.instantiate = function (...args) {
+    codeLoads += 1;
+    return instantiate.apply(this, args);
+  };
+  wasm.Instance = new Proxy(wasm.Instance, {
+    construct(target, args, newTarget) {
+      codeLoads += 1;
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+}
 const reply = (message) => parentPort.postMessage(message);
 // PGlite's file system (Emscripten) throws {name: "ErrnoError", errno} with no message: name it
 // (WASI errno numbers) rather than print "[object Object]".
@@ -81,6 +100,9 @@ const describe = (error) => {
           parentPort.postMessage({ id: m.id, ok: true, rows: [], bytes }, [bytes.buffer]);
           break;
         }
+        case "code-loads":
+          reply({ id: m.id, ok: true, rows: [{ loads: codeLoads }] });
+          break;
         case "close":
           await db.close();
           reply({ id: m.id, ok: true, rows: [] });

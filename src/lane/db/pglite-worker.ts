@@ -108,7 +108,7 @@ function pgliteWasm(): Promise<WasmModule> {
   return compiled;
 }
 
-type Op = "query" | "exec" | "end-session" | "listen" | "dump" | "close";
+type Op = "query" | "exec" | "end-session" | "listen" | "dump" | "code-loads" | "close";
 type Done = {
   readonly id: number;
   readonly ok: true;
@@ -244,14 +244,18 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
   const notify = (channel: string): void => {
     for (const listener of listeners.get(channel) ?? []) listener();
   };
-  const start = async (): Promise<WorkerHandle> =>
-    WorkerHandle.start(
+  // Which worker is running: a replaced one (after a timeout) is a new backend with its own code.
+  let generation = 0;
+  const start = async (): Promise<WorkerHandle> => {
+    generation += 1;
+    return WorkerHandle.start(
       source.kind === "directory" && (await isEmptyDirectory(source.dataDir))
         ? { ...source, cluster: await emptyCluster() }
         : source,
       options.startTimeoutMs,
       notify,
     );
+  };
   let handle: WorkerHandle | undefined = await start();
   let closed = false;
   const scriptMs = options.statementTimeoutMs;
@@ -302,6 +306,11 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
   });
   return {
     ...database,
+    loadedCode: () =>
+      lock.run(async () => {
+        const rows = await call("code-loads");
+        return `${generation}:${String(rows[0]?.loads)}`;
+      }),
     // Under the lock: a LISTEN sent inside another caller's open transaction would only take effect
     // at its commit, and not at all after a rollback.
     listen: (channel, listener) =>

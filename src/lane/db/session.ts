@@ -29,5 +29,12 @@ export interface SqlDatabase extends SqlSession {
    * notifications. A server would need a dedicated connection for them; nothing asks it to.
    */
   readonly listen?: (channel: string, listener: () => void) => Promise<void>;
+  /**
+   * Embedded PGlite only: names the code loaded into the one backend (its worker, and how many
+   * WebAssembly modules that worker has instantiated: every library a LOAD, a procedural language
+   * or an encoding conversion pulled in). Equal answers: nothing was loaded in between, which
+   * DISCARD ALL could not have undone (run-modes.ts keeps a session only then).
+   */
+  readonly loadedCode?: () => Promise<string>;
   close(): Promise<void>;
 }
