@@ -134,6 +134,16 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
   const lock = new Mutex();
   let db: SqlDatabase | undefined;
   let started = false;
+  /**
+   * The clone's digest, known without reading it again (issue #17): the last transactional run
+   * kept `db` and proved the clone equal to `before` on it (RunOutput.kept). Only PGlite keeps a
+   * session: its one backend is the lane's, in the lane's worker, so nothing but the lane can have
+   * written to the clone while `db` stays open. Forgotten whenever `db` changes or another run
+   * starts; a real server is always digested again, since other connections can write there.
+   */
+  let known: { readonly db: SqlDatabase; readonly digest: DatabaseDigest } | undefined;
+  /** Every part shipped: only then may cloneDigest answer with what the lane's digest read. */
+  const allShipped = Object.values(options.components ?? {}).every((part) => part === undefined);
 
   /**
    * Crash-safe rehearsal, at the first rehearsal after start-up and whenever a record is pending:
@@ -223,6 +233,9 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     // A PGlite clone a failed recovery left missing: opening it would make an empty cluster.
     if (record?.state === "dirty" && config.clone.engine === "pglite" && !existsSync(config.clone.dataDir))
       return refused(...NOT_CLEAN);
+    // From here on the clone is touched: what was known of it holds for this run at most.
+    const clean = known;
+    known = undefined;
     db ??= await backend.open();
     const open = db;
     const guard = await open.withSession((session) =>
@@ -274,7 +287,10 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       switch (request.mode) {
         case "transactional":
           db = undefined;
-          run = await runTransactional(open, input);
+          run = await runTransactional(
+            open,
+            clean?.db === open ? { ...input, knownBefore: clean.digest } : input,
+          );
           break;
         case "snapshot_restore":
           db = undefined;
@@ -289,6 +305,8 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       throw error;
     }
     db = run.db;
+    const before = run.observation.before;
+    if (run.kept && run.db !== undefined && before !== undefined) known = { db: run.db, digest: before };
     // A clone the run could not reach afterwards (the server went down) stays pending: the next
     // rehearsal finishes the undoing and proves the clone clean before anything else runs.
     if (pending !== undefined && (run.clean || run.db !== undefined)) {
@@ -408,6 +426,8 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
     cloneDigest: () =>
       lock.run(async () => {
         db ??= await backend.open();
+        // What the shipped lane proved on this very connection after its last run (see `known`).
+        if (allShipped && known?.db === db) return known.digest.digest;
         // Always the shipped digest: what the fuzzer's state oracle (F3) reads must not depend on
         // a digest a test swapped in, or a flawed digest would blind the oracle that checks it.
         const digest = await digestDatabase(db);
@@ -419,6 +439,7 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
       lock.run(async () => {
         const open = db;
         db = undefined;
+        known = undefined;
         await open?.close();
       }),
   };

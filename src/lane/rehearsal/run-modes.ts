@@ -5,6 +5,7 @@ import type { DatabaseDigest } from "./digest/types.js";
 import type { RehearsalObservation } from "./validate.js";
 import { readSequences, restoreSequences, type SequenceState } from "./sequences.js";
 import { migrationDeadline, stopFromOutside } from "./session/deadline.js";
+import { markSession, resetSession } from "./session/reset.js";
 import { sessionIsSane } from "./session/settings.js";
 
 /** What the lane records durably just before the migration runs (crash-safe rehearsal). */
@@ -31,6 +32,12 @@ export interface RunInput {
    * run (the clone is not the one the lane recorded as clean).
    */
   readonly checkBefore: (before: DatabaseDigest) => Promise<void>;
+  /**
+   * Transactional only: `before` already known, because the previous run left this very
+   * connection proven equal to it and nothing else can have written to the clone since (the
+   * lane's own PGlite backend, RunOutput.kept). checkBefore still sees it.
+   */
+  readonly knownBefore?: DatabaseDigest;
 }
 
 /** A run's observation and the clone connection it leaves open (every mode reopens it). */
@@ -41,6 +48,12 @@ export interface RunOutput {
   readonly leftover?: string;
   /** The clone was proven equal to `before` once the run was over. */
   readonly clean: boolean;
+  /**
+   * The run kept `db` (the connection it was given, whose session was reset and proven clean),
+   * and the clone is exactly `before`: the next transactional run on `db` may take `before` as
+   * known (RunInput.knownBefore). False whenever the clone was reopened.
+   */
+  readonly kept: boolean;
 }
 
 interface Digests {
@@ -91,22 +104,29 @@ async function rollbackQuietly(session: SqlSession): Promise<boolean> {
  * checked now, every setting the migration could have changed reset), digest after_apply,
  * ROLLBACK; digest after_rollback from a fresh session. The transaction id is read before and
  * after the migration: if it moved, something committed or rolled back inside the script, and the
- * run has escaped. The migration's session is never reused: the clone is reopened after it (on a
- * real server every session is a new connection anyway). Sequences (which ignore ROLLBACK) are put
- * back in `finally`, whatever happened after the migration started.
+ * run has escaped. The migration's session is not handed on as it is: on PGlite's one backend it is
+ * reset (session/reset.ts) and kept only when every step succeeded (no server error, no escape,
+ * after_apply digested, ROLLBACK and DISCARD ALL answered, nothing left in the session, no code
+ * loaded); otherwise, and on a real server, the clone is reopened (there every session is a new
+ * connection anyway). A kept session whose after_rollback is not `before` is reopened too, so
+ * the next run starts from a fresh one. Sequences (which ignore ROLLBACK) are put back in
+ * `finally`, whatever happened after the migration started.
  */
 export async function runTransactional(opened: SqlDatabase, input: RunInput): Promise<RunOutput> {
   const digests: Digests = { digestFailed: false };
   let serverError = false;
   let escaped = false;
-  await take(input.digest, opened, digests, "before");
+  if (input.knownBefore === undefined) await take(input.digest, opened, digests, "before");
+  else digests.before = input.knownBefore;
   const before = digests.before;
   if (before === undefined) return transactionalOutput(opened, digests, input, { serverError, escaped });
   await input.checkBefore(before);
   const sequences = await opened.withSession(readSequences);
+  const mark = await markSession(opened);
   await input.beforeApply(before, { mode: "transactional", sequences });
   let db: SqlDatabase | undefined = opened;
   let restoreFailed = false;
+  let kept = false;
   try {
     await opened
       .withSession(async (session) => {
@@ -144,11 +164,18 @@ export async function runTransactional(opened: SqlDatabase, input: RunInput): Pr
       });
   } finally {
     // Nothing the migration's session held (locks, prepared statements, settings, temporary
-    // objects) may reach the next reader: that session ends here.
-    db = await reopen(opened, input.backend);
+    // objects, loaded code) may reach the next reader: the session is reset and proven empty, or
+    // it ends here.
+    const steady = !serverError && !escaped && digests.afterApply !== undefined && !digests.digestFailed;
+    kept = steady && mark !== undefined && (await resetSession(opened, mark));
+    db = kept ? opened : await reopen(opened, input.backend);
     if (db !== undefined) {
       await take(input.digest, db, digests, "afterRollback");
       restoreFailed = !(await repairSequences(db, input.digest, before, digests.afterRollback, sequences));
+      if (kept && digests.afterRollback?.digest !== before.digest) {
+        kept = false;
+        db = await reopen(db, input.backend);
+      }
     } else {
       restoreFailed = true;
     }
@@ -158,6 +185,7 @@ export async function runTransactional(opened: SqlDatabase, input: RunInput): Pr
     escaped,
     restoreFailed,
     clean: !restoreFailed,
+    kept: kept && !restoreFailed,
   });
 }
 
@@ -165,11 +193,12 @@ function transactionalOutput(
   db: SqlDatabase | undefined,
   digests: Digests,
   input: RunInput,
-  flags: { serverError: boolean; escaped: boolean; restoreFailed?: boolean; clean?: boolean },
+  flags: { serverError: boolean; escaped: boolean; restoreFailed?: boolean; clean?: boolean; kept?: boolean },
 ): RunOutput {
   return {
     db,
     clean: flags.clean ?? false,
+    kept: flags.kept ?? false,
     observation: {
       ...digests,
       serverError: flags.serverError,
@@ -225,6 +254,7 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
     leftover?: string,
   ): RunOutput => ({
     db,
+    kept: false,
     clean:
       db !== undefined &&
       extra.restoreFailed !== true &&

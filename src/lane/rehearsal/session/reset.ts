@@ -1,0 +1,81 @@
+import type { SqlDatabase } from "../../db/session.js";
+
+/**
+ * Keeping the migration's session instead of reopening the clone (issue #17). On PGlite the
+ * clone has one backend in a worker thread; reopening it after every rehearsal (a new worker, the
+ * data directory opened again) cost more than everything else the rehearsal does. The session is
+ * kept only when DISCARD ALL has put it back and it is proven to hold nothing of the migration's.
+ *
+ * DISCARD ALL ends what outlives a ROLLBACK in a session: prepared statements, WITH HOLD cursors,
+ * temporary objects, session settings (the role and session authorization included), advisory
+ * locks, LISTEN, cached plans and sequence state (currval, lastval). What it cannot undo is
+ * checked instead, and any doubt reopens the clone as before:
+ * - code loaded into the backend (LOAD, a language, an encoding conversion): the worker counts
+ *   every WebAssembly module it instantiates (SqlDatabase.loadedCode), and the count must not move;
+ * - anything committed by the script (a temporary object made outside the transaction, a
+ *   session object kept by a COMMIT): the transaction id moved, the run escaped, and the caller
+ *   never keeps such a session;
+ * - the random seed (setseed): it changes no read of the lane's, and the next migration is a
+ *   rehearsal of its own, whose result does not depend on it.
+ */
+export interface SessionMark {
+  /** The session user before the migration ran. */
+  readonly user: string;
+  /** The backend's loaded code before the migration ran (SqlDatabase.loadedCode). */
+  readonly code: string;
+}
+
+/**
+ * Every name qualified: the search path after DISCARD ALL is the server's default. One row, or
+ * the session is not answering as a session should (a desynchronised PGlite answers none). The
+ * one cursor allowed is the protocol's unnamed portal this very statement runs in.
+ */
+const CHECK_SQL = `SELECT pg_catalog.current_setting('client_encoding') AS encoding,
+  SESSION_USER::pg_catalog.text AS who,
+  CURRENT_USER OPERATOR(pg_catalog.=) SESSION_USER AS self,
+  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_statements) OPERATOR(pg_catalog.=) 0
+    AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_cursors AS k
+          WHERE k.is_holdable OR k.name OPERATOR(pg_catalog.<>) '') OPERATOR(pg_catalog.=) 0
+    AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_locks AS l
+          WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
+            AND l.locktype OPERATOR(pg_catalog.=) 'advisory') OPERATOR(pg_catalog.=) 0
+    AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_listening_channels()) OPERATOR(pg_catalog.=) 0
+    AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class AS c
+          WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema()) OPERATOR(pg_catalog.=) 0
+    AS empty`;
+
+/**
+ * The mark to compare with after the migration, read before it runs; undefined where sessions
+ * are not kept (a real server: every session there is a connection of its own).
+ */
+export async function markSession(db: SqlDatabase): Promise<SessionMark | undefined> {
+  if (db.loadedCode === undefined) return undefined;
+  const code = await db.loadedCode();
+  const rows = await db.query("SELECT SESSION_USER::pg_catalog.text AS who");
+  const who = rows.rows[0]?.who;
+  return typeof who === "string" ? { user: who, code } : undefined;
+}
+
+/**
+ * DISCARD ALL, then proof that the session is the lane's again: the encoding UTF-8, the session
+ * user the one before the migration and acting as itself, no prepared statement, cursor, advisory
+ * lock, LISTEN or temporary relation left, and no code loaded since the mark. False (reopen)
+ * whenever any of it fails or cannot be read; never throws.
+ */
+export async function resetSession(db: SqlDatabase, mark: SessionMark): Promise<boolean> {
+  if (db.loadedCode === undefined) return false;
+  try {
+    await db.exec("DISCARD ALL");
+    const rows = await db.query(CHECK_SQL);
+    const row = rows.rows[0];
+    const answered =
+      rows.rows.length === 1 &&
+      row?.encoding === "UTF8" &&
+      row.who === mark.user &&
+      row.self === true &&
+      row.empty === true;
+    return answered && (await db.loadedCode()) === mark.code;
+  } catch {
+    return false;
+  }
+}
