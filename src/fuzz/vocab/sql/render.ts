@@ -21,6 +21,8 @@ function bits(seed: number): () => boolean {
 export class Renderer {
   private gapIndex = 0;
   private readonly coin: () => boolean;
+  /** The GAPS entries this renderer put between words: what spellings.ts counts. */
+  readonly gapsUsed = new Set<number>();
 
   constructor(
     private readonly style: Style,
@@ -36,8 +38,10 @@ export class Renderer {
   private gap(): string {
     const { gaps } = this.style;
     if (gaps.length === 0) return " ";
-    const gap = GAPS[gaps[this.gapIndex % gaps.length] ?? 0] ?? " ";
+    const index = gaps[this.gapIndex % gaps.length] ?? 0;
     this.gapIndex += 1;
+    this.gapsUsed.add(index);
+    const gap = GAPS[index] ?? " ";
     return gap;
   }
 
@@ -97,14 +101,21 @@ export function markerComment(value: RollbackValue): string {
   return `-- ${markerFor("migration", labelOf(value))}\n`;
 }
 
-export function migrationOf(value: RollbackValue): string {
+/** The statements in order, rendered, and the renderer that wrote them (which gaps it used). */
+export function renderStatements(value: RollbackValue): {
+  readonly text: string;
+  readonly renderer: Renderer;
+} {
   const label = labelOf(value);
   const suffix = label.slice(0, 10);
   const renderer = new Renderer(value.style, { table: `fc_p08_${suffix}`, suffix });
   const escapes = value.escapes.flatMap((e) => e.stmts);
   const order = value.prefix === null ? escapes : ordered(value, prefixStatements(value.prefix), escapes);
-  const statements = order.map((s) => renderer.statement(s)).join("");
-  return padMigration(`${markerComment(value)}${statements}`, value.size);
+  return { text: order.map((s) => renderer.statement(s)).join(""), renderer };
+}
+
+export function migrationOf(value: RollbackValue): string {
+  return padMigration(`${markerComment(value)}${renderStatements(value).text}`, value.size);
 }
 
 function ordered(

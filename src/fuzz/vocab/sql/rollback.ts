@@ -15,6 +15,7 @@ import { breaksOf, modesOf } from "./classes.js";
 import { prefixArb } from "./prefix.js";
 import { migrationOf, placementOf } from "./render.js";
 import type { RollbackValue } from "./rollback-value.js";
+import { spellingsOf } from "./spellings.js";
 import { styleArbitrary } from "./style.js";
 import { padRequest, explainSize, type SizeEdge } from "./sizes.js";
 import { pick, type Escape, type Mode } from "./words.js";
@@ -26,7 +27,8 @@ function firstApplicable(value: RollbackValue): Escape | undefined {
 
 /** What P08 draws from: escape tables, the escapes that stand alone, and R4's size edges. */
 export interface RollbackGrammar {
-  readonly escapes: readonly fc.Arbitrary<Escape>[];
+  /** Escape tables, each weight 1 unless weighted (spellings drawn more often than one table). */
+  readonly escapes: readonly (fc.Arbitrary<Escape> | fc.WeightedArbitrary<Escape>)[];
   /** Migrations that change nothing (C6): alone, weight 1 against the prefixed escapes' 12. */
   readonly noOps?: fc.Arbitrary<Escape>;
   /**
@@ -90,11 +92,17 @@ export function rollbackBreaks(value: RollbackValue): string | undefined {
   return escape === undefined ? undefined : breaksText(breaksOf(escape));
 }
 
+/** The spellings a finding names: the classes beyond the multi-statement string most probes are. */
+function spelledWith(value: RollbackValue): string {
+  const names = [...spellingsOf(value)].filter((s) => s !== "multi-statement" && s !== "mixed-case");
+  return names.length === 0 ? "" : `, spelled with ${names.join(", ")}`;
+}
+
 export function describeRollback(value: RollbackValue): string {
   const whats = value.escapes.map((e) => e.what).join("; ");
   const where = value.prefix === null ? "alone" : placementOf(value);
   const size = value.size === "within" ? "" : `, ${value.size}`;
-  return `${value.mode}: ${whats} (${where}, ${value.style.casing} case${size})`;
+  return `${value.mode}: ${whats} (${where}, ${value.style.casing} case${spelledWith(value)}${size})`;
 }
 
 export function renderRollback(value: RollbackValue, ctx: FamilyContext): Promise<Uint8Array> {

@@ -25,9 +25,18 @@ export const GAPS: readonly string[] = [
   " /* nested /* comment */ */ ",
   "\r\n",
   "  \n\t ",
-  // Form feed: whitespace to PostgreSQL's lexer, and to few hand-written classifiers.
+  // Form feed: whitespace to PostgreSQL's lexer, and to few hand-written classifiers. A vertical
+  // tab is not: PostgreSQL 15's lexer rejects it (test/fuzz/vocab/sql-spellings.test.ts).
   " \f ",
   "\t\f\r\n",
+  // Nested three deep: a non-nesting stripper ends the comment at the first `*/`.
+  " /* a /* b /* c */ */ */ ",
+  // A semicolon inside a comment: a splitter that cuts at every `;` cuts the statement here.
+  " /* ; */ ",
+  "\n--;\n",
+  // An apostrophe in a comment: a stripper that removes strings first opens one here.
+  "\n-- it's\n",
+  " /* ' */ ",
 ];
 
 /**

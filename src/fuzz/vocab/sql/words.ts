@@ -37,6 +37,39 @@ export type Word =
  */
 export type Stmt = { readonly words: readonly Word[] } | { readonly meta: string } | { readonly raw: string };
 
+/**
+ * How a probe hides its statements from a classifier that reads text instead of parsing it (issue
+ * #15). Every spelling is PostgreSQL 15 syntax; spellings.ts says which a probe carries.
+ */
+export type SpellingClass =
+  /** `-- …` up to the end of the line, between keywords or before a statement. */
+  | "line-comment"
+  /** `/* … *\/` between keywords or before a statement. */
+  | "block-comment"
+  /** `/* … /* … *\/ … *\/`: PostgreSQL nests block comments, a regular expression does not. */
+  | "nested-comment"
+  /** Keywords in any case but upper. */
+  | "mixed-case"
+  /** Tabs, form feeds, CR LF between keywords (never a vertical tab: PG 15's lexer rejects it). */
+  | "odd-whitespace"
+  /** The escaping statement before, between or after other statements of one string. */
+  | "multi-statement"
+  /** `$$…$$` and `$tag$…$tag$` strings and bodies. */
+  | "dollar-quote"
+  /** Quoted identifiers, some holding `;`, `--`, `/*`, `'` or a doubled `""`. */
+  | "quoted-identifier"
+  /** `E'…'` strings with backslash escapes. */
+  | "e-string"
+  /** `U&"…"` identifiers and `U&'…'` strings with Unicode escapes, with or without UESCAPE. */
+  | "unicode-escape"
+  /**
+   * Semicolons, apostrophes and comment openers inside strings, identifiers or comments: to the
+   * lexer they split nothing and open nothing.
+   */
+  | "semicolon-in-string"
+  /** `'\'`: one backslash in a standard-conforming string, where C-style lexers see an open quote. */
+  | "backslash-string";
+
 export interface Escape {
   readonly cls: EscapeClass;
   /** A few words naming it, for findings: "COMMIT AND CHAIN", "pg_read_file in a DEFAULT". */
@@ -47,6 +80,8 @@ export interface Escape {
   /** The rule it breaks, where not its class's, and the rules whose defence it attacks. */
   readonly rule?: RuleId;
   readonly also?: readonly RuleId[];
+  /** The spellings its own text uses, beyond those the drawn style adds (spellings.ts). */
+  readonly spellings?: readonly SpellingClass[];
 }
 
 /** Placeholders filled at render time: the probe's own table and a fresh name suffix. */

@@ -9,6 +9,7 @@ import { sessionState } from "./session-state.js";
 import { sideChannel } from "./side-channel.js";
 import { spelled } from "./spelled.js";
 import { transactionControl } from "./transaction-control.js";
+import { unicodeEscaped } from "./unicode.js";
 
 /** P08's escape tables by name; a family lists the ones it draws from, in order. */
 export const SQL_ESCAPES = {
@@ -23,5 +24,6 @@ export const SQL_ESCAPES = {
   hidden,
   ruleAction,
   spelled,
+  unicodeEscaped,
   laneSession,
 };

@@ -5,7 +5,17 @@
  */
 import type fc from "fast-check";
 import { PREEXISTING_SEQUENCE } from "./sequence.js";
-import { esc, lit, NAME, pick, stmt, TABLE, type Escape, type EscapeClass } from "../words.js";
+import {
+  esc,
+  lit,
+  NAME,
+  pick,
+  stmt,
+  TABLE,
+  type Escape,
+  type EscapeClass,
+  type SpellingClass,
+} from "../words.js";
 
 const QUOTED_SEQUENCE = PREEXISTING_SEQUENCE.split(".")
   .map((part) => `"${part}"`)
@@ -57,9 +67,61 @@ const SPELLED: ReadonlyArray<readonly [EscapeClass, string, readonly string[]]> 
     "pg_catalog.setval of a quoted name in dollar quotes",
     ["SELECT", `pg_catalog.setval($q$${QUOTED_SEQUENCE}$q$, 5000)`],
   ],
+  // Quoted identifiers holding what a text splitter or stripper acts on: `;`, `--`, `/*`, `'`, `""`.
+  ["transaction_control", "SAVEPOINT of a name holding a semicolon", ["SAVEPOINT", '"fc;sp"']],
+  [
+    "transaction_control",
+    "SAVEPOINT named like a comment, rolled back to on the same line",
+    ["SAVEPOINT", '"--fc"; ROLLBACK TO SAVEPOINT "--fc"'],
+  ],
+  [
+    "transaction_control",
+    "PREPARE TRANSACTION with a dollar-quoted gid",
+    ["PREPARE TRANSACTION", "$$fc-escape$$"],
+  ],
+  ["transaction_control", "COMMIT PREPARED of an E'' gid", ["COMMIT PREPARED", "E'fc\x2descape'"]],
+  ["transaction_control", "CALL of a quoted procedure", ["CALL", '"fc_commit_proc"()']],
+  [
+    "transaction_control",
+    "SET SESSION CHARACTERISTICS of two modes",
+    ["SET SESSION CHARACTERISTICS", "AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE"],
+  ],
+  [
+    "non_transactional",
+    "CREATE DATABASE of a name holding a semicolon",
+    ["CREATE DATABASE", `"fc db;${NAME}"`],
+  ],
+  [
+    "non_transactional",
+    "ALTER SYSTEM of a quoted setting",
+    ["ALTER SYSTEM", `SET "log_statement" = $$none$$`],
+  ],
+  ["non_transactional", "LISTEN on a channel named like a comment", ["LISTEN", '"fc/*chan"']],
+  ["non_transactional", "NOTIFY with a dollar-quoted payload", ["NOTIFY", '"fc--chan", $$x;y$$']],
+  [
+    "non_transactional",
+    "CREATE INDEX CONCURRENTLY of a name with a doubled quote",
+    ["CREATE INDEX CONCURRENTLY", `"fc""idx;${NAME}" ON ${TABLE} (id)`],
+  ],
+  ["cluster_wide", "CREATE ROLE of a name holding an apostrophe", ["CREATE ROLE", `"fc'role${NAME}"`]],
+  ["side_channel", "COPY TO PROGRAM in dollar quotes", ["COPY", "(SELECT 1) TO PROGRAM $cmd$id$cmd$"]],
+  ["side_channel", "COPY TO PROGRAM in an E'' string", ["COPY", "(SELECT ';') TO PROGRAM E'\x69d'"]],
+  ["opaque_code", "DO block with a tagged body", ["DO", "$fc$ BEGIN COMMIT; END $fc$"]],
+  ["opaque_code", "DO block in an E'' string", ["DO", "LANGUAGE plpgsql E'BEGIN\n  COMMIT;\nEND'"]],
 ];
 
+/** The spellings an entry's own text uses: quotes, dollar quotes, E'' strings. */
+function spellingsOfText(text: string): SpellingClass[] {
+  const found: SpellingClass[] = [];
+  if (text.includes('"')) found.push("quoted-identifier");
+  if (/\$\w*\$/u.test(text)) found.push("dollar-quote");
+  if (text.includes("E'")) found.push("e-string");
+  if (/"[^"]*[;'/-][^"]*"/u.test(text) || /\$\w*\$[^$]*;/u.test(text)) found.push("semicolon-in-string");
+  return found;
+}
+
 /** The first word is a keyword (it takes the drawn case); the rest is kept byte for byte. */
-export const spelled: fc.Arbitrary<Escape> = pick(...SPELLED).map(([cls, what, [head = "", ...rest]]) =>
-  esc(cls, what, stmt(...head.split(" "), ...rest.map(lit))),
-);
+export const spelled: fc.Arbitrary<Escape> = pick(...SPELLED).map(([cls, what, [head = "", ...rest]]) => ({
+  ...esc(cls, what, stmt(...head.split(" "), ...rest.map(lit))),
+  spellings: spellingsOfText(rest.join(" ")),
+}));
