@@ -31,6 +31,8 @@ import { refusalAs200 } from "./flaws/t2-http-refusal-as-200.js";
 import { staleReply } from "./flaws/t3-json-lines-stale-reply.js";
 import { ownerKeyPinned } from "./flaws/p05-owner-key-pinned.js";
 import { grantsReadByPosition } from "./flaws/p09-grants-read-by-position.js";
+import { keywordClassifier } from "./flaws/p08-keyword-classifier.js";
+import { noOpPasses } from "./flaws/p08-noop-passes.js";
 
 export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
@@ -261,6 +263,26 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
     component: "gate.checkGrants",
     models: "the first of two grants taken to be the REAL_RUN grant, as clients happen to send them",
     swap: { kind: "component", components: { gate: { checkGrants: grantsReadByPosition } } },
+  },
+  {
+    id: "p08-keyword-classifier",
+    families: ["P08"],
+    oracles: ["verdict"],
+    component: "lane.classify",
+    models: "keywords matched in the text cut at every ';': comments, case and quoting get past it",
+    // Only a spelling gets past it: the finding names one (describeRollback).
+    shows: /lower case|title case|alternating case|random case|spelled with/,
+    swap: { kind: "component", components: { lane: { classify: keywordClassifier } } },
+  },
+  {
+    id: "p08-noop-passes",
+    families: ["P08"],
+    oracles: ["verdict"],
+    component: "lane.writeResult",
+    models: "a validator that skips after_apply != before: a migration that changes nothing PASSes",
+    // Its probes reach the clone, like the take-back flaw's.
+    timeoutMs: 60_000,
+    swap: { kind: "component", components: { lane: { writeResult: noOpPasses } } },
   },
 ]);
 
