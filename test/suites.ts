@@ -52,4 +52,5 @@ export const SLOW_SUITES: readonly string[] = [
   "test/probes/echo-flaws.test.ts",
   "test/probes/flawed-lanes.test.ts",
   "test/probes/p04-grant-replay.test.ts",
+  "test/probes/p08-flaws-found.test.ts",
 ];
