@@ -6,9 +6,6 @@
  * refused for its own flaw (exact reasons), so a probe broken in some other way, which any gate
  * would refuse, cannot pass here unnoticed.
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { family as p08 } from "../../probes/p08-rollback-escape.js";
@@ -19,8 +16,7 @@ import { labelledEncodings } from "../../src/fuzz/canary/encodings.js";
 import { canariesFromJwks } from "../../src/fuzz/canary/extract.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "../../src/fuzz/keyring/under-test.js";
 import { findJwsTokens } from "../../src/fuzz/oracles/tokens.js";
-import { splitKeyring } from "../../src/fuzz/targets/keyring-split.js";
-import { createTemplateClone, SEED_SQL } from "../../src/fuzz/targets/reference-clone.js";
+import { SEED_SQL } from "../../src/fuzz/targets/reference-clone.js";
 import type { FamilyContext, ProbeFamily } from "../../src/fuzz/types.js";
 import { authorizedParts, authorizedRequest, renderMutated } from "../../src/index.js";
 import { GATE_REASONS, type GateReason } from "../../src/lane/codec/documents.js";
@@ -30,10 +26,8 @@ import { createGate, type Gate } from "../../src/lane/gate/gate.js";
 import { openLedger } from "../../src/lane/gate/ledger/ledger.js";
 import type { Ledger } from "../../src/lane/gate/ledger/types.js";
 import { classifyMigration, type ClassifierRefusalCode } from "../../src/lane/rehearsal/classify/classify.js";
-import type { LaneConfig } from "../../src/lane/rehearsal/config.js";
-import { openLane, type Lane } from "../../src/lane/rehearsal/lane.js";
-import { loadKeyringFromSources } from "../../src/lane/seal/keyring.js";
-import { keyOf } from "../../src/fuzz/craft/seal.js";
+import type { Lane } from "../../src/lane/rehearsal/lane.js";
+import { openReferenceLane, type OpenedReferenceLane } from "../support/reference-lane.js";
 import { familyContext } from "../../src/fuzz/engine/family-context.js";
 import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 
@@ -353,33 +347,18 @@ describe("P09 and P10 against the reference gate", () => {
 // P08 against the reference lane on a seeded PGlite clone.
 
 describe("P08 against the reference rehearsal lane", () => {
-  let root: string;
+  let opened: OpenedReferenceLane | undefined;
   let lane: Lane;
   let before: string;
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), "fc-p08-"));
-    const cloneDir = join(root, "clone");
-    const evidenceDir = join(root, "evidence");
-    await mkdir(evidenceDir);
-    await createTemplateClone(cloneDir, keyOf(ctx, "operator"), NOW);
-    // C7: the lane holds the rehearsal private key and public halves only, never owner or gate keys.
-    const laneKeyring = await loadKeyringFromSources(splitKeyring(kut.sources).lane, { testMode: true });
-    const config: LaneConfig = {
-      clone: { engine: "pglite", dataDir: cloneDir },
-      production: [{ database: "production" }],
-      keyring: [],
-      evidenceDir,
-      statementTimeoutMs: 10_000,
-      compareCluster: true,
-    };
-    lane = await openLane(config, { testMode: true, keyring: laneKeyring, clock: fixedClock(NOW) });
+    opened = await openReferenceLane(ctx, kut, NOW, "fc-p08-");
+    lane = opened.lane;
     before = await lane.cloneDigest();
   });
 
   afterAll(async () => {
-    await lane?.close();
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
+    await opened?.close();
   });
 
   /** Up to `per` values of each escape class (of the escape that decides the verdict), in sample order. */

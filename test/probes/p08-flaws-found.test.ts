@@ -4,9 +4,6 @@
  * and P08 finds each of the two flaws its spellings and no-ops are for through `failclosed
  * calibrate` within a short run at a fixed seed (p08-spellings.test.ts proves each is its flaw).
  */
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { family as p08 } from "../../probes/p08-rollback-escape.js";
@@ -17,13 +14,8 @@ import type { Escape, Mode } from "../../src/fuzz/vocab/sql/words.js";
 import { familyContext } from "../../src/fuzz/engine/family-context.js";
 import { loadSeedCorpus } from "../../src/fuzz/engine/seed-corpus.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "../../src/fuzz/keyring/under-test.js";
-import { keyOf } from "../../src/fuzz/craft/seal.js";
-import { splitKeyring } from "../../src/fuzz/targets/keyring-split.js";
-import { createTemplateClone } from "../../src/fuzz/targets/reference-clone.js";
-import { fixedClock } from "../../src/kernel/clock.js";
-import type { LaneConfig } from "../../src/lane/rehearsal/config.js";
-import { openLane, type Lane } from "../../src/lane/rehearsal/lane.js";
-import { loadKeyringFromSources } from "../../src/lane/seal/keyring.js";
+import type { Lane } from "../../src/lane/rehearsal/lane.js";
+import { openReferenceLane, type OpenedReferenceLane } from "../support/reference-lane.js";
 import { NOW } from "../fuzz/vocab/support.js";
 
 const SEED = 20_260_612;
@@ -41,30 +33,16 @@ beforeAll(async () => {
 const HOUSE_STYLE = { casing: "upper", caseSeed: 1, gaps: [], lead: 0, separator: 0 } as const;
 
 describe("every no-op against the reference lane on a seeded PGlite clone", () => {
-  let root: string;
+  let opened: OpenedReferenceLane | undefined;
   let lane: Lane;
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), "fc-p08-noop-"));
-    const cloneDir = join(root, "clone");
-    const evidenceDir = join(root, "evidence");
-    await mkdir(evidenceDir);
-    await createTemplateClone(cloneDir, keyOf(ctx, "operator"), NOW);
-    const laneKeyring = await loadKeyringFromSources(splitKeyring(kut.sources).lane, { testMode: true });
-    const config: LaneConfig = {
-      clone: { engine: "pglite", dataDir: cloneDir },
-      production: [{ database: "production" }],
-      keyring: [],
-      evidenceDir,
-      statementTimeoutMs: 10_000,
-      compareCluster: true,
-    };
-    lane = await openLane(config, { testMode: true, keyring: laneKeyring, clock: fixedClock(NOW) });
+    opened = await openReferenceLane(ctx, kut, NOW, "fc-p08-noop-");
+    lane = opened.lane;
   }, 120_000);
 
   afterAll(async () => {
-    await lane?.close();
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
+    await opened?.close();
   });
 
   const alone = (escape: Escape, mode: Mode): RollbackValue => ({

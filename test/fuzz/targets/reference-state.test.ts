@@ -6,32 +6,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fireAndJudge, type FireContext } from "../../../src/fuzz/engine/fire.js";
 import { stateOracle } from "../../../src/fuzz/oracles/index.js";
-import { openReferenceTarget } from "../../../src/fuzz/targets/reference.js";
 import type { Target } from "../../../src/fuzz/types.js";
-import { makeFixtureKeyring } from "../../fixtures/broken-targets/keyring.js";
-import { BASE_NOW, Docs, fixedClock, keysFromSets } from "../../support/gate-fixtures.js";
-import { tempDir } from "../../support/keyrings.js";
+import type { Docs } from "../../support/gate-fixtures.js";
+import { openFixtureReference, type FixtureReference } from "./fixture-reference.js";
 import { probe } from "../oracles/support.js";
 
+let fixture: FixtureReference | undefined;
 let target: Target;
 let docs: Docs;
-let work: { dir: string; remove: () => Promise<void> };
 
 beforeAll(async () => {
-  const keyring = await makeFixtureKeyring();
-  docs = new Docs(await keysFromSets(keyring.sets, true), BASE_NOW);
-  work = await tempDir("failclosed-reference-state-");
-  target = await openReferenceTarget({
-    keyringSources: keyring.sources,
-    clock: fixedClock(BASE_NOW),
-    workDir: work.dir,
-    testMode: true,
-  });
+  fixture = await openFixtureReference("failclosed-reference-state-");
+  ({ target, docs } = fixture);
 });
 
 afterAll(async () => {
-  await target?.close();
-  await work?.remove();
+  await fixture?.close();
 });
 
 /** Fires bytes as an attack, judged by F3 alone. */

@@ -5,36 +5,25 @@
  * what does not change the verdict (the request id, trailing whitespace).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openReferenceTarget } from "../../../src/fuzz/targets/reference.js";
 import { copiedWhenRefused, TRANSPORTS, transportFor } from "../../../src/fuzz/targets/transport-choice.js";
 import type { Target, Transport } from "../../../src/fuzz/types.js";
-import { makeFixtureKeyring } from "../../fixtures/broken-targets/keyring.js";
-import { BASE_NOW, Docs, fixedClock, keysFromSets } from "../../support/gate-fixtures.js";
-import { tempDir } from "../../support/keyrings.js";
+import type { Docs } from "../../support/gate-fixtures.js";
+import { openFixtureReference, type FixtureReference } from "./fixture-reference.js";
 import { bodyJson, responded, utf8 } from "./outcomes.js";
 
 const LIMIT_MS = 30_000;
 
+let fixture: FixtureReference | undefined;
 let target: Target;
 let docs: Docs;
-let work: { dir: string; remove: () => Promise<void> };
 
 beforeAll(async () => {
-  const keyring = await makeFixtureKeyring();
-  docs = new Docs(await keysFromSets(keyring.sets, true), BASE_NOW);
-  work = await tempDir("failclosed-reference-transports-");
-  target = await openReferenceTarget({
-    keyringSources: keyring.sources,
-    clock: fixedClock(BASE_NOW),
-    workDir: work.dir,
-    testMode: true,
-    transports: true,
-  });
+  fixture = await openFixtureReference("failclosed-reference-transports-", { transports: true });
+  ({ target, docs } = fixture);
 });
 
 afterAll(async () => {
-  await target?.close();
-  await work?.remove();
+  await fixture?.close();
 });
 
 /** Bytes that `transportFor` sends over `wanted` (and, if `copied` is given, copied or not when refused). */
