@@ -10,7 +10,8 @@ import { loadSeedCorpus } from "../src/fuzz/engine/seed-corpus.js";
 import { runFamily } from "../src/fuzz/engine/run-family.js";
 import { sealedByKeyring } from "../src/fuzz/engine/sealed-by.js";
 import { ORACLES } from "../src/fuzz/oracles/index.js";
-import { openHttpTarget, openReferenceTarget } from "../src/fuzz/targets/index.js";
+import { referenceOpener } from "../src/fuzz/targets/opener.js";
+import { openHttpTarget } from "../src/fuzz/targets/index.js";
 import type { FamilyContext, ProbeFamily, Target } from "../src/fuzz/types.js";
 import { fixedClock } from "../src/kernel/clock.js";
 import { startHttpServer } from "../src/lane/server/http.js";
@@ -73,14 +74,7 @@ export const suite: BenchSuite = {
     const values = fc.sample(family.arbitrary(ctx), { numRuns: PROBES, seed: 1 });
     const bytes = await Promise.all(values.map((v) => family.render(v, ctx)));
     const workDir = await mkdtemp(join(tmpdir(), "fc-bench-engine-"));
-    const reference = await openReferenceTarget({
-      keyringSources: kut.sources,
-      clock: fixedClock(NOW),
-      workDir,
-      testMode: true,
-      gateKid: kut.kids.gate,
-      rehearsalKid: kut.kids.rehearsal,
-    });
+    const reference = await referenceOpener(workDir)(kut, NOW);
     const gateKeyring = await loadKeyringFromSources(splitKeyring(kut.sources).gate, { testMode: true });
     const service = await openGateService({
       keyring: gateKeyring,

@@ -27,9 +27,9 @@ import { canariesFromJwks } from "../../src/fuzz/canary/index.js";
 import { runFuzz } from "../../src/fuzz/engine/engine.js";
 import { ORACLES } from "../../src/fuzz/oracles/index.js";
 import type { Report } from "../../src/fuzz/report-types.js";
-import { openReferenceTarget, type ReferenceComponents } from "../../src/fuzz/targets/reference.js";
+import { referenceOpener } from "../../src/fuzz/targets/opener.js";
+import type { ReferenceComponents } from "../../src/fuzz/targets/reference.js";
 import type { ProbeFamily } from "../../src/fuzz/types.js";
-import { fixedClock } from "../../src/kernel/clock.js";
 import { jsonParseCodec } from "../../src/fuzz/calibrate/flaws/p01-json-parse-codec.js";
 import { headerChoosesAlg } from "../../src/fuzz/calibrate/flaws/p02-header-chooses-alg.js";
 import { grantNotBeforeIgnored } from "../../src/fuzz/calibrate/flaws/p03-grant-not-before-ignored.js";
@@ -214,16 +214,9 @@ describe("P08 finds a lane whose session take-back skips the deferred constraint
     async () => {
       const report = await runFuzz({
         families: [p08],
-        openTarget: (kut, now) =>
-          openReferenceTarget({
-            keyringSources: kut.sources,
-            clock: fixedClock(now),
-            workDir,
-            testMode: true,
-            gateKid: kut.kids.gate,
-            rehearsalKid: kut.kids.rehearsal,
-            components: { lane: { takeBack: takeBackWithoutDeferredCheck } },
-          }),
+        openTarget: referenceOpener(workDir, {
+          components: { lane: { takeBack: takeBackWithoutDeferredCheck } },
+        }),
         oracles: ORACLES,
         canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
         seed: SEED,

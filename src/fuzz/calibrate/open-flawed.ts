@@ -3,32 +3,20 @@
  * swapped (openReferenceTarget's components), or the reference gate behind the real HTTP server or
  * the real JSON-lines server with the flaw in its transport layer.
  */
-import { fixedClock } from "../../kernel/clock.js";
 import { assertNever } from "../../kernel/result.js";
 import { startHttpServer } from "../../lane/index.js";
-import type { KeyringUnderTest } from "../keyring/under-test.js";
 import { openHttpTarget } from "../targets/http.js";
-import { openReferenceTarget } from "../targets/reference.js";
-import type { Target } from "../types.js";
+import { referenceOpener, type TargetOpener } from "../targets/opener.js";
 import type { FlawSwap } from "./flaw.js";
 import { openGateShare } from "./gate-share.js";
 import { openJsonLinesTarget } from "../targets/json-lines.js";
 
-export type TargetOpener = (kut: KeyringUnderTest, now: number) => Promise<Target>;
+export type { TargetOpener };
 
 export function flawedOpener(swap: FlawSwap, workDir: string): TargetOpener {
   switch (swap.kind) {
     case "component":
-      return (kut, now) =>
-        openReferenceTarget({
-          keyringSources: kut.sources,
-          clock: fixedClock(now),
-          workDir,
-          testMode: true,
-          gateKid: kut.kids.gate,
-          rehearsalKid: kut.kids.rehearsal,
-          components: swap.components,
-        });
+      return referenceOpener(workDir, { components: swap.components });
     case "http":
       return async (kut, now) => {
         const service = await openGateShare(kut, now);

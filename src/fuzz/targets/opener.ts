@@ -3,7 +3,7 @@ import type { KeyringUnderTest } from "../keyring/under-test.js";
 import type { Target } from "../types.js";
 import { openChildTarget } from "./child.js";
 import { openHttpTarget } from "./http.js";
-import { openReferenceTarget } from "./reference.js";
+import { openReferenceTarget, type ReferenceTargetOptions } from "./reference.js";
 
 export interface TargetChoice {
   /** An HTTP gate (T2). */
@@ -25,19 +25,39 @@ export interface TargetChoice {
  * How `run` and `replay` reach the system under test: the HTTP or child target the user named, or
  * the reference lane in process, built for the keyring under test and a fixed clock.
  */
-export function targetOpener(choice: TargetChoice): (kut: KeyringUnderTest, now: number) => Promise<Target> {
+export function targetOpener(choice: TargetChoice): TargetOpener {
+  const reference = referenceOpener(choice.workDir, {
+    ...(choice.server === undefined ? {} : { server: choice.server }),
+    ...(choice.transports === true ? { transports: true } : {}),
+  });
   return (kut, now) => {
     if (choice.url !== undefined) return Promise.resolve(openHttpTarget(choice.url));
     if (choice.command !== undefined) return Promise.resolve(openChildTarget(choice.command));
-    return openReferenceTarget({
+    return reference(kut, now);
+  };
+}
+
+export type TargetOpener = (kut: KeyringUnderTest, now: number) => Promise<Target>;
+
+/** What a caller may choose of the reference lane; the keyring, clock and test mode come from the run. */
+export type ReferenceChoice = Omit<
+  ReferenceTargetOptions,
+  "keyringSources" | "clock" | "workDir" | "testMode" | "gateKid" | "rehearsalKid"
+>;
+
+/**
+ * The reference lane for the run's keyring under test, at the run's fixed clock, sealing with the
+ * keyring's own gate and rehearsal keys: the one way run, replay, calibration and tests build it.
+ */
+export function referenceOpener(workDir: string, choice: ReferenceChoice = {}): TargetOpener {
+  return (kut, now) =>
+    openReferenceTarget({
+      ...choice,
       keyringSources: kut.sources,
       clock: fixedClock(now),
-      workDir: choice.workDir,
+      workDir,
       testMode: true,
       gateKid: kut.kids.gate,
       rehearsalKid: kut.kids.rehearsal,
-      ...(choice.server === undefined ? {} : { server: choice.server }),
-      ...(choice.transports === true ? { transports: true } : {}),
     });
-  };
 }

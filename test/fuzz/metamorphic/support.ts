@@ -17,9 +17,9 @@ import { familyContext } from "../../../src/fuzz/engine/family-context.js";
 import { sealedByKeyring } from "../../../src/fuzz/engine/sealed-by.js";
 import { deriveKeyringUnderTest, type KeyringUnderTest } from "../../../src/fuzz/keyring/under-test.js";
 import { metamorphicOracle, type MetamorphicOptions } from "../../../src/fuzz/oracles/metamorphic.js";
-import { openReferenceTarget, type ReferenceComponents } from "../../../src/fuzz/targets/reference.js";
+import { referenceOpener } from "../../../src/fuzz/targets/opener.js";
+import type { ReferenceComponents } from "../../../src/fuzz/targets/reference.js";
 import type { Expectation, FamilyContext, Judgement, Probe, Target } from "../../../src/fuzz/types.js";
-import { fixedClock } from "../../../src/kernel/clock.js";
 import type { Action } from "../../../src/lane/index.js";
 
 export const NOW = 1_781_265_600;
@@ -41,15 +41,7 @@ export async function openBench(): Promise<Bench> {
     kut,
     ctx,
     async open(components) {
-      const target = await openReferenceTarget({
-        keyringSources: kut.sources,
-        clock: fixedClock(NOW),
-        workDir,
-        testMode: true,
-        gateKid: kut.kids.gate,
-        rehearsalKid: kut.kids.rehearsal,
-        ...(components === undefined ? {} : { components }),
-      });
+      const target = await referenceOpener(workDir, components === undefined ? {} : { components })(kut, NOW);
       targets.push(target);
       return target;
     },

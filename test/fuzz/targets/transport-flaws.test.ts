@@ -19,10 +19,9 @@ import { runFuzz } from "../../../src/fuzz/engine/engine.js";
 import { ORACLES } from "../../../src/fuzz/oracles/index.js";
 import type { Report } from "../../../src/fuzz/report-types.js";
 import { RUN_DEFAULTS } from "../../../src/fuzz/run/run-failclosed.js";
-import { openReferenceTarget } from "../../../src/fuzz/targets/reference.js";
+import { referenceOpener } from "../../../src/fuzz/targets/opener.js";
 import type { TransportWraps } from "../../../src/fuzz/targets/served.js";
 import type { ProbeFamily } from "../../../src/fuzz/types.js";
-import { fixedClock } from "../../../src/kernel/clock.js";
 
 const SEED = 15;
 
@@ -40,17 +39,10 @@ afterAll(async () => {
 function fuzz(families: readonly ProbeFamily[], wraps?: TransportWraps): Promise<Report> {
   return runFuzz({
     families,
-    openTarget: (kut, now) =>
-      openReferenceTarget({
-        keyringSources: kut.sources,
-        clock: fixedClock(now),
-        workDir,
-        testMode: true,
-        gateKid: kut.kids.gate,
-        rehearsalKid: kut.kids.rehearsal,
-        transports: true,
-        ...(wraps === undefined ? {} : { components: { transports: wraps } }),
-      }),
+    openTarget: referenceOpener(workDir, {
+      transports: true,
+      ...(wraps === undefined ? {} : { components: { transports: wraps } }),
+    }),
     oracles: ORACLES,
     canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
     seed: SEED,
