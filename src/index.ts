@@ -6,6 +6,26 @@ export * from "./lane/seal/index.js";
 export * from "./fuzz/index.js";
 // The run, as the command line does it: runFailclosed returns a RunResult with the report.
 export * from "./fuzz/run/index.js";
+// The fuzzer's own calibration (failclosed calibrate): flaws planted in the reference lane, found
+// or missed, and the report the release gate can require.
+export {
+  calibrate,
+  CALIBRATE_DEFAULTS,
+  CATALOGUE,
+  flawIds,
+  readCalibration,
+  validateCalibration,
+  writeCalibration,
+  calibrated,
+  type CalibrateOptions,
+  type CalibrationRead,
+  type CalibrationReport,
+  type Flaw,
+  type FlawOracle,
+  type FlawOutcome,
+  type FlawResult,
+  type FlawSwap,
+} from "./fuzz/calibrate/index.js";
 // The release gate over reports (shards merge), and the formats around it.
 export {
   evaluateGate,
