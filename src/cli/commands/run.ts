@@ -1,6 +1,6 @@
 import { basename, isAbsolute, relative } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
-import { parseBudget, parseHardLimit } from "../../fuzz/engine/budget.js";
+import { parseBudget, parseDuration, parseHardLimit } from "../../fuzz/engine/budget.js";
 import { parseSeed } from "../../fuzz/engine/seeds.js";
 import { parseShard } from "../../fuzz/engine/shard.js";
 import { reportExitCode, runExitCode, runFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
@@ -32,6 +32,9 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
 External targets (your own gate; see README "Fuzz your own gate"):
   --target URL           an HTTP gate (T2): http://HOST:PORT; GET /healthz must answer 200
   --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
+  --health-timeout D     time the target has to answer its health check before the first probe
+                         and after a crash, e.g. 2m (default 10s for --target, 60s for
+                         --target-cmd, a child's start included)
   --keyring K            the external target's test keyring: a private key of every role
                          (repeat for several files)
   --no-lane              the target serves only the gate: P07, P08 and C02 are reported as not
@@ -104,6 +107,7 @@ function parseRunFlags(args: readonly string[]) {
       corpus: { type: "string" },
       target: { type: "string" },
       "target-cmd": { type: "string" },
+      "health-timeout": { type: "string" },
       keyring: { type: "string", multiple: true },
       "database-url": { type: "string" },
       "in-process-only": { type: "boolean" },
@@ -129,8 +133,13 @@ function targetOf(values: RunValues): TargetSpec {
   if (external && keyring === undefined) throw usageError("an external target needs --keyring", RUN_USAGE);
   if (!external && keyring !== undefined)
     throw usageError("--keyring is for external targets; the reference lane derives its own", RUN_USAGE);
-  if (url !== undefined) return { kind: "http", url, keyring: keyring ?? [] };
-  if (command !== undefined) return { kind: "child", command, keyring: keyring ?? [] };
+  const health = values["health-timeout"];
+  if (health !== undefined && !external)
+    throw usageError("--health-timeout is for an external target (--target or --target-cmd)", RUN_USAGE);
+  const healthTimeout =
+    health === undefined ? {} : { healthTimeoutMs: parseDuration(health, "--health-timeout") };
+  if (url !== undefined) return { kind: "http", url, keyring: keyring ?? [], ...healthTimeout };
+  if (command !== undefined) return { kind: "child", command, keyring: keyring ?? [], ...healthTimeout };
   if (server === undefined) return { kind: "reference", ...inProcessOnly };
   databaseLocation({ databaseUrl: server }); // refuses what is not a postgres:// URL
   return { kind: "reference", databaseUrl: server, ...inProcessOnly };

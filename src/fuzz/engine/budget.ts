@@ -16,7 +16,8 @@ export function defaultHardLimitMs(budgetMs: number): number {
   return Math.max(30 * 60_000, 2 * budgetMs);
 }
 
-function parseDuration(text: string, flag: string): number {
+/** A duration flag ("90s", "30m", "1h", "500ms", at least 1 s) in milliseconds, or a usage error naming the flag. */
+export function parseDuration(text: string, flag: string): number {
   const match = /^([0-9]{1,7})(ms|s|m|h)$/.exec(text);
   const unit = match?.[2];
   if (match === null || unit === undefined) {

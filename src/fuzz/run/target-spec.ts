@@ -9,7 +9,10 @@ import { targetOpener } from "../targets/opener.js";
 import type { Target } from "../types.js";
 import type { TargetSpec } from "./types.js";
 
-/** Time an external target has to answer its health check (a child's start included). */
+/**
+ * Time an external target has to answer its health check (a child's start included), unless the
+ * spec says otherwise (`run --health-timeout`, for a gate that is slow to start).
+ */
 export const HEALTH_TIMEOUT_MS = { http: 10_000, child: 60_000 } as const;
 
 function healthProbeOf(spec: TargetSpec): HealthProbe | undefined {
@@ -26,9 +29,8 @@ function healthProbeOf(spec: TargetSpec): HealthProbe | undefined {
 /** Whether the target answers; the reference lane in process always does. */
 export function targetHealth(spec: TargetSpec): Promise<Health> {
   const probe = healthProbeOf(spec);
-  return probe === undefined
-    ? Promise.resolve({ kind: "up" })
-    : checkHealth(probe, HEALTH_TIMEOUT_MS[probe.kind]);
+  if (probe === undefined || spec.kind === "reference") return Promise.resolve({ kind: "up" });
+  return checkHealth(probe, spec.healthTimeoutMs ?? HEALTH_TIMEOUT_MS[probe.kind]);
 }
 
 /** An external lane's clone hook (--clone-cmd) and what it said its clone is. */

@@ -21,8 +21,20 @@ export type TargetSpec =
        */
       readonly inProcessOnly?: boolean;
     }
-  | { readonly kind: "http"; readonly url: string; readonly keyring: readonly string[] }
-  | { readonly kind: "child"; readonly command: string; readonly keyring: readonly string[] };
+  | {
+      readonly kind: "http";
+      readonly url: string;
+      readonly keyring: readonly string[];
+      /** Time to answer the health check (default HEALTH_TIMEOUT_MS.http). */
+      readonly healthTimeoutMs?: number;
+    }
+  | {
+      readonly kind: "child";
+      readonly command: string;
+      readonly keyring: readonly string[];
+      /** Time for a new child to answer its first line, its start included (default HEALTH_TIMEOUT_MS.child). */
+      readonly healthTimeoutMs?: number;
+    };
 
 /** Everything `failclosed run` takes, as data. Every member has the command line's default. */
 export interface RunOptions {

@@ -122,6 +122,32 @@ describe("a target that is down", () => {
     expect(await readdir(dir)).toEqual(["keys"]);
   }, 600_000);
 
+  it("--health-timeout: a child that never answers is down after the time given, not the default 60 s", async () => {
+    const dir = await emptyFolderWithKeys();
+    const ran = await cli(dir, ["run", "--target-cmd", "sleep 120", "--health-timeout", "2s", ...keyring]);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^failclosed: TARGET_DOWN: .*child sleep 120: no answer line within 2000 ms/);
+    expect(await readdir(dir)).toEqual(["keys"]);
+  }, 600_000);
+
+  it("--health-timeout is a usage error on the reference lane and when it is not a duration", async () => {
+    const dir = await emptyFolderWithKeys();
+    const onReference = await cli(dir, ["run", "--health-timeout", "2m"]);
+    expect(onReference.code).toBe(2);
+    expect(onReference.stderr).toMatch(/USAGE: --health-timeout is for an external target/);
+    const notDuration = await cli(dir, [
+      "run",
+      "--target-cmd",
+      "true",
+      "--health-timeout",
+      "soon",
+      ...keyring,
+    ]);
+    expect(notDuration.code).toBe(2);
+    expect(notDuration.stderr).toMatch(/USAGE: --health-timeout takes a duration like 90s/);
+    expect(await readdir(dir)).toEqual(["keys"]);
+  }, 600_000);
+
   it("a target that answers, then cannot be brought back: inconclusive (exit 2), never a finding", async () => {
     const dir = await emptyFolderWithKeys();
     const { url, proc } = await startHttp({ DIE_AFTER: "5" });
