@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { checkInputDir } from "../../kernel/directories.js";
 import { assertNever } from "../../kernel/result.js";
+import { parseDuration } from "../../fuzz/engine/budget.js";
 import { assertFindingIntact, readFindingFile } from "../../fuzz/report/index.js";
 import { replayExitCode, replayFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
 import { parseFlags, usageError } from "../args.js";
@@ -19,6 +20,8 @@ the finding does). A finding whose id does not match its bytes (an edited file) 
   --reference    fire at the reference lane in process; refused for a finding made on an
                  external target (its seals are the user's, the reference lane cannot judge it)
   --keyring K    the external target's test keyring (repeat for several files)
+  --health-timeout D
+                 time the external target has to answer its health check (as for run)
   --clone-cmd CMD
                  the external lane's clone hook, for a P07 finding (as for run; without it
                  a P07 finding on an external lane cannot be judged: exit 2)
@@ -40,6 +43,7 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
       keyring: { type: "string", multiple: true },
       reference: { type: "boolean" },
       "clone-cmd": { type: "string" },
+      "health-timeout": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     REPLAY_USAGE,
@@ -72,6 +76,11 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
         : values.reference === true
           ? { kind: "reference" }
           : undefined;
+  const healthTimeout = values["health-timeout"];
+  if (healthTimeout !== undefined && values.reference === true)
+    throw usageError("--health-timeout is for an external target, not --reference", REPLAY_USAGE);
+  const healthTimeoutMs =
+    healthTimeout === undefined ? undefined : parseDuration(healthTimeout, "--health-timeout");
   const path = positionals[0] ?? "";
   // Every path the user gave is checked before any work: a typo'd corpus is not a bad finding.
   if (values.corpus !== undefined) await checkInputDir(resolve(values.corpus), "--corpus");
@@ -82,6 +91,7 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
     ...(target === undefined ? {} : { target }),
     ...(keyring === undefined ? {} : { keyring }),
     ...(values["clone-cmd"] === undefined ? {} : { cloneCmd: values["clone-cmd"] }),
+    ...(healthTimeoutMs === undefined ? {} : { healthTimeoutMs }),
     ...(values.regenerate === true ? { regenerate: true } : {}),
     ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
     warn: (message) => io.stderr(`warning: ${message}\n`),

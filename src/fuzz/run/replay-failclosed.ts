@@ -47,6 +47,21 @@ async function regenerated(
   return { ...finding, bytesB64 };
 }
 
+/** The target with the health-check time given, which only an external target takes. */
+function withHealthTimeout(spec: TargetSpec, healthTimeoutMs: number | undefined): TargetSpec {
+  if (healthTimeoutMs === undefined) return spec;
+  switch (spec.kind) {
+    case "reference":
+      throw new FailclosedError(
+        "USAGE",
+        "--health-timeout is for an external target; this finding is replayed on the reference lane",
+      );
+    case "http":
+    case "child":
+      return { ...spec, healthTimeoutMs };
+  }
+}
+
 /**
  * Fires a saved finding again, as `failclosed replay` does: "fail" still fails, "pass" is fixed,
  * "error" could not be judged (never a pass). Bad input (unknown family, no path to regenerate
@@ -54,7 +69,10 @@ async function regenerated(
  */
 export async function replayFailclosed(options: ReplayOptions): Promise<ReplayResult> {
   const warn = options.warn ?? (() => undefined);
-  const spec = replayTarget(options.finding, options.target, options.keyring, warn);
+  const spec = withHealthTimeout(
+    replayTarget(options.finding, options.target, options.keyring, warn),
+    options.healthTimeoutMs,
+  );
   checkSpec(spec);
   if (options.cloneCmd !== undefined && spec.kind === "reference")
     throw new FailclosedError(

@@ -125,6 +125,8 @@ export interface ReplayOptions {
   readonly keyring?: readonly string[];
   /** The external lane's clone hook, for a P07 finding (RunOptions.cloneCmd). */
   readonly cloneCmd?: string;
+  /** The external target's health-check time (`--health-timeout`); a usage error on the reference lane. */
+  readonly healthTimeoutMs?: number;
   /** Rebuild the bytes from seed and path instead of firing the saved bytes. */
   readonly regenerate?: boolean;
   /** The seed corpus to regenerate with; default the corpora/ shipped with failclosed. */

@@ -240,6 +240,27 @@ describe("a child target that crashes on one probe only", () => {
       /^warning: finding .* was found on the child .*; replaying it at the child/m,
     );
 
+    // --health-timeout: as printed plus a longer time still fails; a target that never answers is
+    // down after the time given; on the reference lane it is a usage error.
+    const patient = await cli(dir, [...args.slice(1), "--health-timeout", "2m"], { CRASH_ON });
+    expect(patient.code).toBe(1);
+    const silent = await cli(dir, [
+      "replay",
+      path,
+      "--target-cmd",
+      "sleep 120",
+      "--health-timeout",
+      "2s",
+      ...keyring,
+    ]);
+    expect(silent.code).toBe(2);
+    expect(silent.stderr).toContain("no answer line within 2000 ms");
+    const onReference = await cli(dir, ["replay", path, "--reference", "--health-timeout", "2s"]);
+    expect([onReference.code, onReference.stderr]).toEqual([
+      2,
+      expect.stringContaining("USAGE: --health-timeout is for an external target"),
+    ]);
+
     // An edited finding (bytes changed under the same id) is refused.
     const edited = { ...finding, bytesB64: Buffer.from("{}").toString("base64") };
     await writeFile(join(dir, "edited.json"), JSON.stringify(edited));
