@@ -12,18 +12,19 @@ import { runFuzz } from "../../src/fuzz/engine/engine.js";
 import { ORACLES } from "../../src/fuzz/oracles/index.js";
 import type { Report } from "../../src/fuzz/report-types.js";
 import type { ReferenceComponents } from "../../src/fuzz/targets/reference.js";
-import type { ProbeFamily } from "../../src/fuzz/types.js";
+import type { Oracle, ProbeFamily } from "../../src/fuzz/types.js";
 
 export async function fuzzFlawed(
   family: ProbeFamily,
   components: ReferenceComponents,
   seed: number,
+  oracles: readonly Oracle[] = ORACLES,
 ): Promise<Report> {
   const workDir = await mkdtemp(join(tmpdir(), "failclosed-eco-flawed-"));
   return runFuzz({
     families: [family],
     openTarget: flawedOpener({ kind: "component", components: components }, workDir),
-    oracles: ORACLES,
+    oracles,
     canariesOf: (kut) => canariesFromJwks(kut.jwkSets),
     seed,
     runs: family.minRuns,

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { family as p05 } from "../../probes/p05-option-escalation.js";
 import { family as p06 } from "../../probes/p06-blocker-bypass.js";
 import { FINGERPRINT_KEY, findingFingerprint, renderSarif } from "../../src/fuzz/report/index.js";
+import { ORACLES } from "../../src/fuzz/oracles/index.js";
 import { outcomeClass } from "../../src/fuzz/report/sarif-fingerprint.js";
 import type { Finding } from "../../src/fuzz/types.js";
 import { lexicalOptionLadder } from "../../src/fuzz/calibrate/flaws/p05-lexical-option-ladder.js";
@@ -149,7 +150,13 @@ describe("the flaw's fingerprint", () => {
 
   it("is the same for two runs with different seeds that hit the same flawed component, another for another flaw", async () => {
     const options = { gate: { optionPermits: lexicalOptionLadder } };
-    const [one, two] = [await fuzzFlawed(p05, options, 1), await fuzzFlawed(p05, options, 2)];
+    // A fingerprint names the oracle, and the metamorphic oracle may reach this flaw first through
+    // a variant on one seed and not on another: what is compared here is one oracle on one flaw.
+    const oracles = ORACLES.filter((oracle) => oracle.name !== "metamorphic");
+    const [one, two] = [
+      await fuzzFlawed(p05, options, 1, oracles),
+      await fuzzFlawed(p05, options, 2, oracles),
+    ];
     const a = one.families[0]?.findings[0];
     const b = two.families[0]?.findings[0];
     expect(a?.oracle).toBe("verdict");
