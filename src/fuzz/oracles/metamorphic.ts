@@ -20,6 +20,7 @@ import {
 import type { Answer, Oracle, OracleInput, OracleVerdict, Outcome } from "../types.js";
 import { answerOf } from "./answer.js";
 import { redacted } from "./redact.js";
+import { lenientPositiveReading } from "./lenient.js";
 
 export interface MetamorphicOptions {
   /** The relations to check (default all). */
@@ -41,13 +42,20 @@ function standingOf(input: OracleInput): Standing | undefined {
   return undefined;
 }
 
+/** How a variant's answer is said when a lenient client would read it as ALLOW. */
+const LENIENT_ALLOW = "ALLOW to a lenient client";
+
 /** An answer in a few words: verdict and sorted reason codes, or what came instead. */
 export function answerSignature(outcome: Outcome, answer: Answer): string {
   switch (answer.kind) {
     case "document":
       return `${answer.document.verdict} [${[...answer.document.reasons].sort().join(", ")}]`;
-    case "undecodable":
-      return `no strict verdict (${answer.rejection.code})`;
+    case "undecodable": {
+      const lenient = outcome.kind === "responded" ? lenientPositiveReading(outcome.body) : undefined;
+      return lenient === undefined
+        ? `no strict verdict (${answer.rejection.code})`
+        : `${LENIENT_ALLOW} (${lenient})`;
+    }
     case "none":
       return outcome.kind === "harness_error" ? "a harness error" : `no answer (${outcome.kind})`;
   }
@@ -55,10 +63,20 @@ export function answerSignature(outcome: Outcome, answer: Answer): string {
 
 /**
  * Only answers are related: a variant that crashed, hung or answered no strict verdict is judged
- * for what it is (F4) where a probe meets it, by the structured oracle, and says nothing here.
+ * for what it is (F4) where a probe meets it, by the structured oracle, and says nothing here,
+ * with one exception: a body the strict codec refuses but a lenient client reads as ALLOW is an
+ * allow under F1 (lenient.ts, as the verdict oracle reads a probe's), so it breaks every relation
+ * whose source was refused and every "not-allow" one.
  */
-function violated(expect: Expect, source: string, variant: Answer, variantSignature: string): boolean {
-  if (variant.kind !== "document") return false;
+function violated(
+  expect: Expect,
+  standing: Standing,
+  source: string,
+  variant: Answer,
+  variantSignature: string,
+): boolean {
+  if (variant.kind !== "document")
+    return (expect === "not-allow" || standing === "refused") && variantSignature.startsWith(LENIENT_ALLOW);
   switch (expect) {
     case "not-allow":
       return variant.document.verdict === "ALLOW";
@@ -114,7 +132,7 @@ export function metamorphicOracle(options: MetamorphicOptions = {}): Oracle {
         };
       const answer = answerOf(probe.operation, outcome);
       const signature = answerSignature(outcome, answer);
-      if (violated(expect, sourceSignature, answer, signature))
+      if (violated(expect, standing, sourceSignature, answer, signature))
         return { kind: "fail", reason: reasonOf(relation, expect, sourceSignature, variant, signature) };
       // A variant that crashed or hung had the target restarted: no more of this probe's variants
       // wait on a target that may do it again.

@@ -307,6 +307,54 @@ describe("the metamorphic oracle stays quiet on the shipped gate", () => {
     TIMEOUT,
   );
 
+  it(
+    "a variant answered with a body a lenient client reads as ALLOW breaks the relation (F1); other non-strict bodies do not",
+    async () => {
+      const oracle = metamorphicOracle({ perProbe: RELATION_IDS.length });
+      const bytes = await sourceBytes(bench.ctx, "CUTOVER", BENDS.hold);
+      const respond = (text: string) => ({
+        kind: "responded" as const,
+        elapsedMs: 1,
+        headers: {},
+        body: new TextEncoder().encode(text),
+        channels: { stdout: "", stderr: "", files: new Map(), rows: [] },
+      });
+      const hold = { kind: "verdict", v: 1, verdict: "HOLD", reasons: ["hold_default"] } as const;
+      const judgeWithVariantBody = (text: string) =>
+        oracle.judge({
+          probe: {
+            family: "T",
+            operation: "decide" as const,
+            role: "attack" as const,
+            bytes,
+            seed: 1,
+            description: "",
+            rule: "G1",
+          },
+          expectation: "attack" as const,
+          outcome: respond(JSON.stringify(hold)),
+          answer: { kind: "document" as const, document: hold },
+          canaries: [],
+          sealedBy: () => Promise.resolve(undefined),
+          variants: {
+            keyring: bench.kut.keyring,
+            now: NOW,
+            salt: SALT,
+            fire: () => Promise.resolve(respond(text)),
+          },
+        });
+      // Two verdict members: JSON.parse (last wins) and first-wins parsers disagree; one reads ALLOW.
+      const twoVerdicts =
+        '{"kind":"verdict","v":1,"verdict":"HOLD","reasons":["hold_default"],"verdict":"ALLOW"}';
+      const fired = await judgeWithVariantBody(twoVerdicts);
+      expect(fired.kind).toBe("fail");
+      expect(fired.kind === "fail" ? fired.reason : "").toContain("ALLOW to a lenient client");
+      // Must stay quiet: a body nobody reads as ALLOW is the structured oracle's business, not this one's.
+      expect(await judgeWithVariantBody("not json at all")).toEqual({ kind: "pass" });
+    },
+    TIMEOUT,
+  );
+
   it("fires nothing for a rehearsal, a scenario step or an answer it cannot stand on", async () => {
     const oracle = metamorphicOracle({ perProbe: RELATION_IDS.length });
     const bytes = await sourceBytes(bench.ctx, "CUTOVER", BENDS.hold);
