@@ -43,18 +43,33 @@ export async function watchConsumed(db: SqlDatabase, ledger: Ledger): Promise<Co
   await db.listen(CONSUMED_CHANNEL, () => {
     stale = true;
   });
+  /** The count query in flight, which every caller arriving meanwhile waits for. */
+  let reading: Promise<number> | undefined;
   return {
     async count() {
-      if (!stale) return last;
-      // Cleared before the query: a change committed while it runs marks the count stale again.
-      stale = false;
-      try {
-        last = await ledger.consumedCount();
-      } catch (error) {
-        stale = true;
-        throw error;
+      // Snapshots are read side by side (several gate probes in flight): a caller arriving while
+      // a query runs must not be handed the count from before the change that made it run.
+      for (;;) {
+        if (reading !== undefined) {
+          await reading.catch(() => undefined);
+          continue;
+        }
+        if (!stale) return last;
+        // Cleared before the query: a change committed while it runs marks the count stale again.
+        stale = false;
+        reading = ledger.consumedCount().then(
+          (count) => (last = count),
+          (error: unknown) => {
+            stale = true;
+            throw error;
+          },
+        );
+        try {
+          return await reading;
+        } finally {
+          reading = undefined;
+        }
       }
-      return last;
     },
   };
 }

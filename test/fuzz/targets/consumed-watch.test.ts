@@ -86,12 +86,22 @@ describe("watchConsumed on PGlite", () => {
     expect(verdict).toEqual({ kind: "fail", reason: "consumed nonces changed from 2 to 3" });
   });
 
+  it("hands callers arriving while a query runs the count it reads, never the one before the change", async () => {
+    // Gate probes in flight together read their snapshots side by side (in-process.ts, inFlight).
+    const before = (await counted())[0];
+    await db.query(insertBehindTheLedger(uniqueId("grant"), nonce()));
+    const already = queries;
+    const counts = await Promise.all(Array.from({ length: 6 }, () => watch.count()));
+    expect(counts).toEqual(Array.from({ length: 6 }, () => before + 1));
+    expect(queries - already).toBe(1);
+  });
+
   it("queries every time on a database that cannot listen", async () => {
     const { listen: _listen, ...deaf } = db;
     const plain = await watchConsumed(deaf, counting(ledger));
     const before = queries;
-    expect(await plain.count()).toBe(3);
-    expect(await plain.count()).toBe(3);
+    expect(await plain.count()).toBe(4);
+    expect(await plain.count()).toBe(4);
     expect(queries - before).toBe(2);
   });
 });
