@@ -182,8 +182,11 @@ export type OutcomeKind = Outcome["kind"];
 
 /** The state that F3 says must not change on a refused probe. */
 export interface StateSnapshot {
-  /** Grants consumed so far (the ledger's count). */
-  readonly consumedNonces: number;
+  /**
+   * Grants consumed so far (the ledger's count); absent from a target's rehearsal snapshot when
+   * its lane cannot reach the ledger (Target.stateByOperation).
+   */
+  readonly consumedNonces?: number;
   /** The clone's digest, when the target has a lane. */
   readonly cloneDigest?: string;
   /** The production sentinel database's digest, when one is configured. */
@@ -201,6 +204,13 @@ export interface Target {
   readonly name: string;
   /** Which operations this target serves. */
   readonly operations: readonly Operation[];
+  /**
+   * True when each operation changes only the state its own snapshot (state(operation)) reads and
+   * writes only the side channels its own answers carry: the reference lane, whose gate never
+   * touches the clone and whose lane holds no handle on the gate's ledger. The engine then keeps
+   * F3's lock per operation, and a rehearsal runs beside the gate's decisions.
+   */
+  readonly stateByOperation?: boolean;
   fire(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
   /**
    * Fires `copies` copies of one request so that they are in flight together (a race, G5 "also

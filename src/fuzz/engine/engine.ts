@@ -85,7 +85,7 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     timeoutMs: config.timeoutMs,
     canaries: config.canariesOf(kut),
     sealedBy: sealedByKeyring(kut.keyring),
-    stateLock: new StateLock(),
+    stateLock: new StateLock({ perOperation: target.stateByOperation === true }),
     metamorphic: { keyring: kut.keyring, now, salt },
   };
   // Awaited before run-end, not left floating: a reporter that throws here must fail the run in

@@ -409,7 +409,7 @@ export class FamilyRun {
     if (fresh === undefined) {
       const lock = this.#s.fire.stateLock;
       const fire = (): Promise<Judgement> => fireProbe(probe, extras, shared);
-      return lock === undefined ? fire() : lock.exclusive(fire);
+      return lock === undefined ? fire() : lock.exclusive(fire, probe.operation);
     }
     let target: FireContext["target"];
     try {

@@ -18,7 +18,7 @@ export async function fireProbe(probe: Probe, extras: ProbeExtras, ctx: FireCont
   const steps = extras.steps;
   if (steps !== undefined) {
     const scenario = (): Promise<Judgement> => fireScenario(probe, steps, ctx);
-    return ctx.stateLock === undefined ? scenario() : ctx.stateLock.exclusive(scenario);
+    return ctx.stateLock === undefined ? scenario() : ctx.stateLock.exclusive(scenario, probe.operation);
   }
   const setup = extras.cloneSetup;
   if (setup === undefined) return fireAndJudge(probe, ctx);

@@ -194,5 +194,5 @@ export function fireAndJudge(probe: Probe, ctx: FireContext, via?: FireOptions["
   const fire = (): Promise<Judgement> => fireOnce(probe, probe.role, ctx, via === undefined ? {} : { via });
   const lock = ctx.stateLock;
   if (lock === undefined) return fire();
-  return probe.role === "attack" ? lock.shared(fire) : lock.exclusive(fire);
+  return probe.role === "attack" ? lock.shared(fire, probe.operation) : lock.exclusive(fire, probe.operation);
 }

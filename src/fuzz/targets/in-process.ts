@@ -1,15 +1,19 @@
 /**
  * T1: a system under test running inside the fuzzer's process, fired at through library calls.
- * One probe at a time: side channels (files written, audit rows appended) can only be attributed
- * to a probe when nothing else runs beside it, and the reference gate and lane serialise their
- * work on one embedded database anyway, so concurrency would buy no throughput. The one exception
- * is a race (fireCopies): its copies of one request are answered together, side by side, so that a
- * check-then-act flaw in the gate can show, and share the side channels read after the last.
+ * By default one probe at a time: side channels (files written, audit rows appended) can only be
+ * attributed to a probe when nothing else runs beside it. A system whose operations change
+ * disjoint state and write disjoint channels says how many requests of each it answers at once
+ * (`inFlight`): the reference lane rehearses beside its gate's decisions, and answers several
+ * decisions together (its ledger commits their audit rows as a group); each request is then handed
+ * the channels looked at while it was in flight (channel-log.ts). A race (fireCopies) always has
+ * its copies answered together, side by side, so that a check-then-act flaw in the gate can show.
  *
  * A probe that does not answer in time cannot be cancelled in process: the hung call keeps
- * whatever locks it holds. So a timeout abandons the whole system and opens a fresh one.
+ * whatever locks it holds. So a timeout abandons the whole system and opens a fresh one, once the
+ * requests in flight beside it have ended (each within its own time limit).
  */
-import { Mutex } from "../../lane/index.js";
+import pLimit, { type LimitFunction } from "p-limit";
+import { ReadWriteLock } from "../../kernel/read-write-lock.js";
 import type {
   Operation,
   Outcome,
@@ -19,6 +23,7 @@ import type {
   Transport,
   TransportCopy,
 } from "../types.js";
+import { ChannelLog } from "./channel-log.js";
 import { NO_CHANNELS } from "./channels.js";
 import { describeError, millisSince, race, within } from "./deadline.js";
 
@@ -45,8 +50,12 @@ export interface Firing {
 export interface InProcessSystem {
   /** Answers a probe's bytes (the body alone, or a Reply); throwing is a crash (F4). */
   answer(operation: Operation, bytes: Uint8Array, firing: Firing): Promise<Uint8Array | Reply>;
-  /** What was produced outside the answer since the previous call (read right after each probe). */
-  channels(): Promise<SideChannels>;
+  /**
+   * What was produced outside the answer since the previous call (read right after each probe).
+   * With `inFlight`, only what requests of `operation` produce: each operation's channels are
+   * looked at by its own requests alone.
+   */
+  channels(operation: Operation): Promise<SideChannels>;
   /** What F3 compares; `operation` says what the probe could change (see Target.state). */
   state?(operation: Operation): Promise<StateSnapshot>;
   close(): Promise<void>;
@@ -59,18 +68,42 @@ export interface InProcessOptions {
   readonly open: () => Promise<InProcessSystem>;
   /** How long to wait for side channels, state or a close before giving up (default 30 s). */
   readonly housekeepingMs?: number;
+  /**
+   * How many requests of each operation the system answers at once, for a system whose
+   * operations change disjoint state and write disjoint side channels (the reference lane: the
+   * gate's ledger and audit rows, the lane's clone and evidence). Default: one request at a time
+   * across all operations, which a system of unknown shape needs for its side channels to be
+   * told apart.
+   */
+  readonly inFlight?: Readonly<Record<Operation, number>>;
 }
 
 /** After a timeout, how long to wait for the hung system's side channels, and for it to close. */
 const HUNG_CHANNELS_MS = 1_000;
 const HUNG_CLOSE_MS = 2_000;
 
+type Opened =
+  | { readonly kind: "open"; readonly system: InProcessSystem; readonly generation: number }
+  | { readonly kind: "failed"; readonly detail: string };
+
 export async function openInProcessTarget(options: InProcessOptions): Promise<Target> {
-  const lock = new Mutex();
+  // Requests and state reads share the system; replacing it (a restart, a hang, a close) waits
+  // until none is in flight, so that no request sees its system closed under it.
+  const generations = new ReadWriteLock();
+  const one = pLimit(1);
+  const wholeLog = new ChannelLog();
+  const inFlight = options.inFlight;
+  const slots = new Map(
+    options.operations.map((op) => [op, inFlight === undefined ? one : pLimit(Math.max(1, inFlight[op]))]),
+  );
+  const logs = new Map(
+    options.operations.map((op) => [op, inFlight === undefined ? wholeLog : new ChannelLog()]),
+  );
   const housekeepingMs = options.housekeepingMs ?? 30_000;
   let system: InProcessSystem | undefined = await options.open();
   let generation = 1;
   let closed = false;
+  let reopening: Promise<Opened> | undefined;
 
   /** Closes the current system, giving up on it (it may be hung) after graceMs. */
   async function abandon(graceMs: number): Promise<void> {
@@ -79,14 +112,7 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     if (current !== undefined) await within(current.close(), graceMs);
   }
 
-  /**
-   * The open system, opening a fresh one when a timeout abandoned the last; a harness error
-   * (never a verdict) when that cannot be done in time.
-   */
-  async function opened(): Promise<
-    { kind: "open"; system: InProcessSystem } | { kind: "failed"; detail: string }
-  > {
-    if (system !== undefined) return { kind: "open", system };
+  async function reopen(): Promise<Opened> {
     const opening = options.open();
     const reopened = await race(opening, housekeepingMs);
     // An open that finishes after we gave up must still be closed, or its database leaks.
@@ -97,21 +123,40 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     }
     system = reopened.value;
     generation += 1;
-    return { kind: "open", system };
+    return { kind: "open", system, generation };
   }
 
-  /** `copies` copies of one request answered side by side (one for a single probe), then judged. */
-  async function fireLocked(
+  /**
+   * The open system, opening a fresh one when a timeout abandoned the last (once, for every
+   * request waiting on it); a harness error (never a verdict) when that cannot be done in time.
+   */
+  function opened(): Promise<Opened> {
+    if (system !== undefined) return Promise.resolve({ kind: "open", system, generation });
+    reopening ??= reopen().finally(() => (reopening = undefined));
+    return reopening;
+  }
+
+  const slotOf = (operation: Operation): LimitFunction => slots.get(operation) ?? one;
+  const logOf = (operation: Operation): ChannelLog => logs.get(operation) ?? wholeLog;
+
+  /**
+   * `copies` copies of one request answered side by side (one for a single probe), then judged;
+   * the generation they hung on, if any, which the caller abandons.
+   */
+  async function fireOnSystem(
     operation: Operation,
     bytes: Uint8Array,
     timeoutMs: number,
-    copies = 1,
-  ): Promise<Outcome[]> {
+    copies: number,
+  ): Promise<{ readonly outcomes: Outcome[]; readonly hungOn?: number }> {
     const all = (outcome: Outcome): Outcome[] => Array.from({ length: copies }, () => outcome);
-    if (closed) return all({ kind: "harness_error", detail: `${options.name}: the target is closed` });
+    if (closed)
+      return { outcomes: all({ kind: "harness_error", detail: `${options.name}: the target is closed` }) };
     const open = await opened();
-    if (open.kind === "failed") return all({ kind: "harness_error", detail: open.detail });
+    if (open.kind === "failed") return { outcomes: all({ kind: "harness_error", detail: open.detail }) };
     const current = open.system;
+    const log = logOf(operation);
+    const token = log.begin();
     const answered = await Promise.all(
       Array.from({ length: copies }, async () => {
         const start = performance.now();
@@ -124,11 +169,11 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     );
     const hung = answered.some(({ raced }) => raced.kind === "timed_out");
     // Whatever hung may hold the locks the side channels need: look briefly, then move on.
-    const channels = await race(current.channels(), hung ? HUNG_CHANNELS_MS : housekeepingMs);
-    // The hung call keeps its locks for good: the next probe gets a fresh system.
-    if (hung) await abandon(HUNG_CLOSE_MS);
+    const channels = await log.end(token, () =>
+      race(current.channels(operation), hung ? HUNG_CHANNELS_MS : housekeepingMs),
+    );
     const seen = channels.kind === "done" ? channels.value : NO_CHANNELS;
-    return answered.map(({ raced, elapsedMs }): Outcome => {
+    const outcomes = answered.map(({ raced, elapsedMs }): Outcome => {
       switch (raced.kind) {
         case "done": {
           if (channels.kind !== "done") {
@@ -146,42 +191,68 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
           return { kind: "timed_out", elapsedMs, channels: seen };
       }
     });
+    return hung ? { outcomes, hungOn: open.generation } : { outcomes };
+  }
+
+  /** Fires in the operation's slot; a request that hung gets its system abandoned before the slot is free. */
+  function fireLocked(
+    operation: Operation,
+    bytes: Uint8Array,
+    timeoutMs: number,
+    copies = 1,
+  ): Promise<Outcome[]> {
+    return slotOf(operation)(async () => {
+      const fired = await generations.shared(() => fireOnSystem(operation, bytes, timeoutMs, copies));
+      const hungOn = fired.hungOn;
+      // The hung call keeps its locks for good: the next request gets a fresh system. Abandoned
+      // once, and only if no one replaced it meanwhile.
+      if (hungOn !== undefined)
+        await generations.exclusive(async () => {
+          if (generation === hungOn) await abandon(HUNG_CLOSE_MS);
+        });
+      return fired.outcomes;
+    });
   }
 
   const stateful = system.state !== undefined;
-  const state = async (operation: Operation): Promise<StateSnapshot> =>
-    lock.run(async () => {
-      if (closed) throw new Error(`${options.name}: the target is closed`);
-      // Another probe's timeout may have abandoned the system since this probe fired: read a fresh
-      // one, marked as another generation, which the caller must not compare with a snapshot of
-      // the old (fire.ts fires the probe again).
-      const open = await opened();
-      if (open.kind === "failed") throw new Error(open.detail);
-      const current = open.system;
-      if (current.state === undefined) throw new Error(`${options.name}: the system under test has no state`);
-      const read = generation;
-      const raced = await race(current.state(operation), housekeepingMs);
-      if (raced.kind === "done") return { ...raced.value, generation: read };
-      throw raced.kind === "threw" ? raced.error : new Error(`${options.name}: reading the state timed out`);
-    });
+  const state = (operation: Operation): Promise<StateSnapshot> =>
+    slotOf(operation)(() =>
+      generations.shared(async () => {
+        if (closed) throw new Error(`${options.name}: the target is closed`);
+        // Another probe's timeout may have abandoned the system since this probe fired: read a
+        // fresh one, marked as another generation, which the caller must not compare with a
+        // snapshot of the old (fire.ts fires the probe again).
+        const open = await opened();
+        if (open.kind === "failed") throw new Error(open.detail);
+        const current = open.system;
+        if (current.state === undefined)
+          throw new Error(`${options.name}: the system under test has no state`);
+        const raced = await race(current.state(operation), housekeepingMs);
+        if (raced.kind === "done") return { ...raced.value, generation: open.generation };
+        throw raced.kind === "threw"
+          ? raced.error
+          : new Error(`${options.name}: reading the state timed out`);
+      }),
+    );
 
   return {
     name: options.name,
     operations: options.operations,
-    fire: (operation, bytes, timeoutMs) =>
-      lock.run(async () => (await fireLocked(operation, bytes, timeoutMs))[0] as Outcome),
+    ...(inFlight === undefined ? {} : { stateByOperation: true }),
+    fire: async (operation, bytes, timeoutMs) =>
+      (await fireLocked(operation, bytes, timeoutMs))[0] as Outcome,
     fireCopies: (operation, bytes, copies, timeoutMs) =>
-      lock.run(() => fireLocked(operation, bytes, timeoutMs, Math.max(1, copies))),
+      fireLocked(operation, bytes, timeoutMs, Math.max(1, copies)),
     ...(stateful ? { state } : {}),
     restart: () =>
-      lock.run(async () => {
+      generations.exclusive(async () => {
         if (closed) return;
         await abandon(housekeepingMs);
         system = await options.open();
         generation += 1;
       }),
     close: () =>
-      lock.run(async () => {
+      generations.exclusive(async () => {
         closed = true;
         await abandon(housekeepingMs);
       }),

@@ -15,10 +15,12 @@
  * lines (T3), and each probe goes over the transport its bytes pick, a refused gate request also
  * over the other two (transport-answer.ts): one gate, one ledger, one clone behind all three.
  *
- * state(operation) reads the ledger's consumed count always (queried again only after the
- * database said the table changed, consumed-watch.ts) and the clone's digest only around a
- * rehearsal: the gate never touches the clone. A snapshot is read once per change of state
- * (snapshot-reuse.ts): the one after a probe is the one before the next.
+ * The gate and the lane share no state: state("decide") reads the ledger's consumed count
+ * (queried again only after the database said the table changed, consumed-watch.ts),
+ * state("rehearse") the clone's digest (and the production sentinel's), and each operation's
+ * requests are handed only its own side channels. So decisions (several at once) run beside a
+ * rehearsal, and F3's lock is kept per operation (stateByOperation). A snapshot is read once per
+ * change of state (snapshot-reuse.ts): the one after a probe is the one before the next.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -93,6 +95,15 @@ export interface ReferenceComponents {
 }
 
 const OPERATIONS: readonly Operation[] = ["decide", "rehearse"];
+
+/**
+ * Requests answered at once, per operation: the gate decides several together (its ledger commits
+ * their audit rows as one group, and its signatures are checked on the thread pool), as many as a
+ * default run keeps in flight; the lane has one clone and rehearses one migration at a time.
+ */
+const IN_FLIGHT: Readonly<Record<Operation, number>> = { decide: 4, rehearse: 1 };
+
+const NO_FILES: ReadonlyMap<string, Uint8Array> = new Map();
 
 /** The ledger's pool on a server: at least the most copies a race fires at once (replay-plan.ts). */
 const RACE_CONNECTIONS = 32;
@@ -202,6 +213,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
       name: "reference",
       operations: OPERATIONS,
       open: openGeneration,
+      inFlight: IN_FLIGHT,
     });
     let variants = 0;
     // Only this target's own calls change its state: F3's snapshots are read once per change.
@@ -272,20 +284,31 @@ async function systemOf(
           return (await lane.rehearse(bytes)).bytes;
       }
     },
-    async channels() {
-      // The look at the evidence directory (the file system) and the audit read (the database's
-      // worker) do not wait on each other.
-      const [files, rows] = await Promise.all([evidence.changes(), audit.appended()]);
-      return { stdout: "", stderr: "", files, rows };
+    // Each operation's own channels only: the gate appends audit rows and writes no file, the lane
+    // writes evidence and no audit row, so a decision and a rehearsal in flight together are each
+    // handed what they made (in-process.ts, `inFlight`).
+    async channels(operation) {
+      switch (operation) {
+        case "decide":
+          return { stdout: "", stderr: "", files: NO_FILES, rows: await audit.appended() };
+        case "rehearse":
+          return { stdout: "", stderr: "", files: await evidence.changes(), rows: [] };
+      }
     },
     async state(operation) {
-      const consumedNonces = await consumed.count();
-      // Only a rehearsal touches the clone, and a digest costs tens of milliseconds.
-      if (operation !== "rehearse") return { consumedNonces };
-      const cloneDigest = await lane.cloneDigest();
-      return sentinelDigest === undefined
-        ? { consumedNonces, cloneDigest }
-        : { consumedNonces, cloneDigest, sentinelDigest: await sentinelDigest() };
+      switch (operation) {
+        case "decide":
+          return { consumedNonces: await consumed.count() };
+        case "rehearse": {
+          // The lane holds no handle on the gate's ledger (its own database, its own key share):
+          // a rehearsal cannot consume a nonce, and a gate control spending one beside it must
+          // not read as the rehearsal's change (Target.stateByOperation).
+          const cloneDigest = await lane.cloneDigest();
+          return sentinelDigest === undefined
+            ? { cloneDigest }
+            : { cloneDigest, sentinelDigest: await sentinelDigest() };
+        }
+      }
     },
     async close() {
       await closeQuietly(

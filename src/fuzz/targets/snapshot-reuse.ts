@@ -11,36 +11,59 @@
  */
 import type { Operation, StateSnapshot, Target } from "../types.js";
 
+/** A part of the state: its changes so far, the calls that may be changing it, its kept snapshots. */
+interface Part {
+  epoch: number;
+  inFlight: number;
+  /** At most one snapshot per operation, dropped as soon as anything touching the part is fired. */
+  readonly kept: Map<Operation, StateSnapshot>;
+}
+
 export function reuseSnapshots(target: Target): Target {
   const read = target.state?.bind(target);
   if (read === undefined) return target;
-  /** Advanced when a call that could change the state starts and again when it ends. */
-  let epoch = 0;
-  /** Such calls still in flight: a snapshot read beside one may be half before, half after it. */
-  let inFlight = 0;
-  const kept = new Map<Operation, StateSnapshot>();
+  /**
+   * Per part of the state: one for the whole target, or one per operation when each operation
+   * changes only what its own snapshot reads (Target.stateByOperation): a decision in flight then
+   * does not keep a rehearsal's snapshot from being reused, nor the other way round.
+   */
+  const parts = new Map<Operation | "whole", Part>();
+  const partOf = (operation: Operation): Part => {
+    const key = target.stateByOperation === true ? operation : "whole";
+    let part = parts.get(key);
+    if (part === undefined) parts.set(key, (part = { epoch: 0, inFlight: 0, kept: new Map() }));
+    return part;
+  };
+  const everyPart = (): Part[] => target.operations.map(partOf);
 
-  async function changing<T>(work: () => Promise<T>): Promise<T> {
-    epoch++;
-    inFlight++;
-    kept.clear();
+  /** Advances the parts a call could change when it starts and again when it ends. */
+  async function changing<T>(touched: readonly Part[], work: () => Promise<T>): Promise<T> {
+    const moved = [...new Set(touched)];
+    for (const part of moved) {
+      part.epoch++;
+      part.inFlight++;
+      part.kept.clear();
+    }
     try {
       return await work();
     } finally {
-      inFlight--;
-      epoch++;
-      kept.clear();
+      for (const part of moved) {
+        part.inFlight--;
+        part.epoch++;
+        part.kept.clear();
+      }
     }
   }
 
   const state = async (operation: Operation): Promise<StateSnapshot> => {
-    const quiet = inFlight === 0;
-    const reuse = quiet ? kept.get(operation) : undefined;
+    const part = partOf(operation);
+    const quiet = part.inFlight === 0;
+    const reuse = quiet ? part.kept.get(operation) : undefined;
     if (reuse !== undefined) return reuse;
-    const readAt = epoch;
+    const readAt = part.epoch;
     const snapshot = Object.freeze(await read(operation));
     // Kept only when no change started or ended while it was being read.
-    if (quiet && readAt === epoch && inFlight === 0) kept.set(operation, snapshot);
+    if (quiet && readAt === part.epoch && part.inFlight === 0) part.kept.set(operation, snapshot);
     return snapshot;
   };
 
@@ -49,20 +72,24 @@ export function reuseSnapshots(target: Target): Target {
   return {
     name: target.name,
     operations: target.operations,
-    fire: (operation, bytes, timeoutMs) => changing(() => target.fire(operation, bytes, timeoutMs)),
+    ...(target.stateByOperation === undefined ? {} : { stateByOperation: target.stateByOperation }),
+    fire: (operation, bytes, timeoutMs) =>
+      changing([partOf(operation)], () => target.fire(operation, bytes, timeoutMs)),
     ...(fireCopies === undefined
       ? {}
       : {
           fireCopies: (operation, bytes, copies, timeoutMs) =>
-            changing(() => fireCopies(operation, bytes, copies, timeoutMs)),
+            changing([partOf(operation)], () => fireCopies(operation, bytes, copies, timeoutMs)),
         }),
     ...(fireOnClone === undefined
       ? {}
       : {
-          fireOnClone: (setup, bytes, timeoutMs) => changing(() => fireOnClone(setup, bytes, timeoutMs)),
+          // A clone probe rehearses on a clone of its own, but is counted as a rehearsal.
+          fireOnClone: (setup, bytes, timeoutMs) =>
+            changing([partOf("rehearse")], () => fireOnClone(setup, bytes, timeoutMs)),
         }),
     state,
-    restart: () => changing(() => target.restart()),
-    close: () => changing(() => target.close()),
+    restart: () => changing(everyPart(), () => target.restart()),
+    close: () => changing(everyPart(), () => target.close()),
   };
 }

@@ -63,4 +63,51 @@ describe("StateLock", () => {
     expect(await lock.exclusive(() => Promise.resolve("after"))).toBe("after");
     expect(await lock.shared(() => Promise.resolve("shared"))).toBe("shared");
   });
+
+  it("kept per operation: a gate control waits for gate attacks only, never for a rehearsal", async () => {
+    const lock = new StateLock({ perOperation: true });
+    const rehearsal = gate();
+    const log: string[] = [];
+    const rehearsing = lock.shared(async () => {
+      log.push("rehearsal in");
+      await rehearsal.opened;
+      log.push("rehearsal out");
+    }, "rehearse");
+    const control = lock.exclusive(async () => {
+      log.push("gate control");
+      await tick();
+    }, "decide");
+    await control;
+    expect(log).toEqual(["rehearsal in", "gate control"]);
+    // Work that names no operation holds every operation's lock: it waits for the rehearsal.
+    const restart = lock.exclusive(async () => {
+      log.push("restart");
+      await tick();
+    });
+    await tick();
+    expect(log).not.toContain("restart");
+    rehearsal.open();
+    await Promise.all([rehearsing, restart]);
+    expect(log).toEqual(["rehearsal in", "gate control", "rehearsal out", "restart"]);
+  });
+
+  it("kept whole by default: an exclusive holder of one operation waits for the other's", async () => {
+    const lock = new StateLock();
+    const rehearsal = gate();
+    const log: string[] = [];
+    const rehearsing = lock.shared(async () => {
+      log.push("rehearsal in");
+      await rehearsal.opened;
+      log.push("rehearsal out");
+    }, "rehearse");
+    const control = lock.exclusive(() => {
+      log.push("gate control");
+      return Promise.resolve();
+    }, "decide");
+    await tick();
+    expect(log).toEqual(["rehearsal in"]);
+    rehearsal.open();
+    await Promise.all([rehearsing, control]);
+    expect(log).toEqual(["rehearsal in", "rehearsal out", "gate control"]);
+  });
 });

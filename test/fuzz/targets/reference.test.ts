@@ -84,25 +84,29 @@ describe("the reference target", () => {
   });
 
   it("allows a fully authorised request, and state() counts the grant it consumed (G5)", async () => {
-    const before = await state();
+    const before = await state("decide");
+    const clone = await state("rehearse");
     const built = await docs.authorized("REAL_RUN");
     const allowed = bodyJson(await target.fire("decide", built.bytes, LIMIT_MS));
     expect(allowed).toMatchObject({ verdict: "ALLOW", request_id: built.requestId });
     expect(typeof allowed["permit"]).toBe("string");
-    const after = await state();
-    expect(after.consumedNonces).toBe(before.consumedNonces + 1);
+    const after = await state("decide");
+    expect(after.consumedNonces).toBe((before.consumedNonces ?? Number.NaN) + 1);
     // The gate does not touch the clone.
-    expect(after.cloneDigest).toBe(before.cloneDigest);
+    expect((await state("rehearse")).cloneDigest).toBe(clone.cloneDigest);
 
-    // Around a gate probe only the ledger is read: the gate never touches the clone.
+    // Each operation's snapshot reads only what that operation can change: the ledger around a
+    // gate probe, the clone around a rehearsal (the lane holds no handle on the ledger).
     expect(await state("decide")).toEqual({
       consumedNonces: after.consumedNonces,
       generation: after.generation,
     });
+    expect(Object.keys(await state("rehearse")).sort()).toEqual(["cloneDigest", "generation"]);
+    expect(target.stateByOperation).toBe(true);
 
     const replay = bodyJson(await target.fire("decide", built.bytes, LIMIT_MS));
     expect(replay).toMatchObject({ verdict: "DENY", reasons: ["replayed"] });
-    expect((await state()).consumedNonces).toBe(after.consumedNonces);
+    expect((await state("decide")).consumedNonces).toBe(after.consumedNonces);
   });
 
   it("passes a clean rehearsal that changes the seeded state, with its evidence files in channels.files", async () => {
@@ -172,11 +176,12 @@ describe("the reference target", () => {
   });
 
   it("restarts into a fresh generation: same clone digest, a fresh in-memory ledger", async () => {
-    const before = await state();
+    const before = { ...(await state("decide")), ...(await state("rehearse")) };
     expect(before.consumedNonces).toBeGreaterThan(0);
     await target.restart();
-    const after = await state();
+    const after = { ...(await state("decide")), ...(await state("rehearse")) };
     expect(after.cloneDigest).toBe(before.cloneDigest);
+    expect(after.generation).toBeGreaterThan(before.generation ?? Number.POSITIVE_INFINITY);
     // Documented: the ledger lives in memory, so a restart forgets consumed nonces.
     expect(after.consumedNonces).toBe(0);
     const built = await docs.build(docs.holdScenario("DRYRUN"));

@@ -142,6 +142,47 @@ describe("reuseSnapshots", () => {
     expect(fake.reads()).toBe(3);
   });
 
+  it("with state by operation, a decision in flight leaves the rehearsal's kept snapshot in use", async () => {
+    const fake = fakeTarget();
+    const target = reuseSnapshots({ ...fake.target, stateByOperation: true });
+    expect(target.stateByOperation).toBe(true);
+    const state = stateOf(target);
+    const rehearse = await state("rehearse");
+    let release!: () => void;
+    fake.hold = new Promise((resolve) => (release = resolve));
+    const firing = target.fire("decide", utf8("{}"), 1_000);
+    // The gate request cannot change what a rehearsal's snapshot reads: kept, no new read.
+    expect(await state("rehearse")).toBe(rehearse);
+    expect(fake.reads()).toBe(1);
+    // Its own operation's snapshot is read fresh, and not kept while the fire is in flight.
+    await state("decide");
+    await state("decide");
+    expect(fake.reads()).toBe(3);
+    release();
+    await firing;
+    // A rehearsal drops the rehearsal's snapshot, and a restart every operation's.
+    await target.fire("rehearse", utf8("{}"), 1_000);
+    expect(await state("rehearse")).not.toBe(rehearse);
+    expect(fake.reads()).toBe(4);
+    const decide = await state("decide");
+    await target.restart();
+    expect(await state("decide")).not.toBe(decide);
+  });
+
+  it("without state by operation, a decision in flight keeps any snapshot from being reused", async () => {
+    const fake = fakeTarget();
+    const target = reuseSnapshots(fake.target);
+    const state = stateOf(target);
+    await state("rehearse");
+    let release!: () => void;
+    fake.hold = new Promise((resolve) => (release = resolve));
+    const firing = target.fire("decide", utf8("{}"), 1_000);
+    await state("rehearse");
+    expect(fake.reads()).toBe(2);
+    release();
+    await firing;
+  });
+
   it("leaves a target without state as it is", () => {
     const full = fakeTarget().target;
     const stateless: Target = {
