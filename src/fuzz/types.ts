@@ -199,6 +199,15 @@ export interface StateSnapshot {
   readonly generation?: number;
 }
 
+/** How one request is fired, beyond its bytes. */
+export interface FireRequest {
+  /**
+   * False: answer over one transport only, never copied to the others for the differential
+   * oracle (a metamorphic variant, of which only the verdict is read). Default true.
+   */
+  readonly copies?: boolean;
+}
+
 /** A system under test, reached in process, over HTTP or through a child process. */
 export interface Target {
   readonly name: string;
@@ -211,7 +220,7 @@ export interface Target {
    * F3's lock per operation, and a rehearsal runs beside the gate's decisions.
    */
   readonly stateByOperation?: boolean;
-  fire(operation: Operation, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
+  fire(operation: Operation, bytes: Uint8Array, timeoutMs: number, options?: FireRequest): Promise<Outcome>;
   /**
    * Fires `copies` copies of one request so that they are in flight together (a race, G5 "also
    * under concurrent requests"); one outcome per copy, in order. A target that fires one probe at

@@ -28,7 +28,7 @@ export function flawedOpener(swap: FlawSwap, workDir: string): TargetOpener {
         return {
           name: `http ${server.url} (calibration)`,
           operations: ["decide"],
-          fire: (operation, bytes, timeoutMs) => target.fire(operation, bytes, timeoutMs),
+          fire: (operation, bytes, timeoutMs, request) => target.fire(operation, bytes, timeoutMs, request),
           restart: () => target.restart(),
           close: async () => {
             await target.close();

@@ -179,7 +179,9 @@ function variantFiring(probe: Probe, ctx: FireContext, options: FireOptions): Va
   return {
     ...keys,
     fire: async (bytes) => {
-      const outcome = await target.fire(probe.operation, bytes, ctx.timeoutMs);
+      // Only the variant's verdict is read (the metamorphic oracle): copying it to the other
+      // transports would cost two more requests that no oracle judges.
+      const outcome = await target.fire(probe.operation, bytes, ctx.timeoutMs, { copies: false });
       const restartFailure = await restartAfter([outcome], target, ctx.canaries);
       return restartFailure === undefined ? outcome : { kind: "harness_error", detail: restartFailure };
     },

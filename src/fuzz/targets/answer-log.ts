@@ -37,8 +37,8 @@ export function withAnswerLog(target: Target, log: AnswerLog): Target {
   return {
     name: target.name,
     operations: target.operations,
-    fire: async (operation, bytes, timeoutMs) => {
-      const outcome = await target.fire(operation, bytes, timeoutMs);
+    fire: async (operation, bytes, timeoutMs, request) => {
+      const outcome = await target.fire(operation, bytes, timeoutMs, request);
       log.record(bytes, outcome);
       return outcome;
     },

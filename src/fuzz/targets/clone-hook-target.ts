@@ -34,11 +34,11 @@ export function withCloneHook(
     return suspect === undefined ? undefined : restore();
   }
 
-  const fire: Target["fire"] = (operation, bytes, timeoutMs) => {
-    if (operation !== "rehearse") return target.fire(operation, bytes, timeoutMs);
+  const fire: Target["fire"] = (operation, bytes, timeoutMs, request) => {
+    if (operation !== "rehearse") return target.fire(operation, bytes, timeoutMs, request);
     return oneAtATime(async () => {
       const dirty = await cleanFirst();
-      return dirty === undefined ? target.fire(operation, bytes, timeoutMs) : harnessError(dirty);
+      return dirty === undefined ? target.fire(operation, bytes, timeoutMs, request) : harnessError(dirty);
     });
   };
   const fireCopies = target.fireCopies?.bind(target);

@@ -102,7 +102,8 @@ export function withHealthCheck(target: Target, health: () => Promise<Health>): 
   return {
     name: target.name,
     operations: target.operations,
-    fire: async (operation, bytes, timeoutMs) => judged(await target.fire(operation, bytes, timeoutMs)),
+    fire: async (operation, bytes, timeoutMs, request) =>
+      judged(await target.fire(operation, bytes, timeoutMs, request)),
     ...(fireCopies === undefined
       ? {}
       : {

@@ -42,7 +42,10 @@ export interface Reply {
 /** How a request is fired: its time limit, and whether it may be copied to other transports. */
 export interface Firing {
   readonly timeoutMs: number;
-  /** False for a race's copies, which must reach the system together and nothing else. */
+  /**
+   * False for a race's copies, which must reach the system together and nothing else, and for a
+   * request fired with `copies: false` (a metamorphic variant).
+   */
   readonly copies: boolean;
 }
 
@@ -148,6 +151,7 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     bytes: Uint8Array,
     timeoutMs: number,
     copies: number,
+    copyToTransports: boolean,
   ): Promise<{ readonly outcomes: Outcome[]; readonly hungOn?: number }> {
     const all = (outcome: Outcome): Outcome[] => Array.from({ length: copies }, () => outcome);
     if (closed)
@@ -161,7 +165,7 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
       Array.from({ length: copies }, async () => {
         const start = performance.now();
         const raced = await race(
-          current.answer(operation, bytes, { timeoutMs, copies: copies === 1 }),
+          current.answer(operation, bytes, { timeoutMs, copies: copies === 1 && copyToTransports }),
           timeoutMs,
         );
         return { raced, elapsedMs: millisSince(start) };
@@ -200,9 +204,12 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     bytes: Uint8Array,
     timeoutMs: number,
     copies = 1,
+    copyToTransports = true,
   ): Promise<Outcome[]> {
     return slotOf(operation)(async () => {
-      const fired = await generations.shared(() => fireOnSystem(operation, bytes, timeoutMs, copies));
+      const fired = await generations.shared(() =>
+        fireOnSystem(operation, bytes, timeoutMs, copies, copyToTransports),
+      );
       const hungOn = fired.hungOn;
       // The hung call keeps its locks for good: the next request gets a fresh system. Abandoned
       // once, and only if no one replaced it meanwhile.
@@ -239,8 +246,8 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     name: options.name,
     operations: options.operations,
     ...(inFlight === undefined ? {} : { stateByOperation: true }),
-    fire: async (operation, bytes, timeoutMs) =>
-      (await fireLocked(operation, bytes, timeoutMs))[0] as Outcome,
+    fire: async (operation, bytes, timeoutMs, request) =>
+      (await fireLocked(operation, bytes, timeoutMs, 1, request?.copies !== false))[0] as Outcome,
     fireCopies: (operation, bytes, copies, timeoutMs) =>
       fireLocked(operation, bytes, timeoutMs, Math.max(1, copies)),
     ...(stateful ? { state } : {}),

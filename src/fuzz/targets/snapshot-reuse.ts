@@ -73,8 +73,8 @@ export function reuseSnapshots(target: Target): Target {
     name: target.name,
     operations: target.operations,
     ...(target.stateByOperation === undefined ? {} : { stateByOperation: target.stateByOperation }),
-    fire: (operation, bytes, timeoutMs) =>
-      changing([partOf(operation)], () => target.fire(operation, bytes, timeoutMs)),
+    fire: (operation, bytes, timeoutMs, request) =>
+      changing([partOf(operation)], () => target.fire(operation, bytes, timeoutMs, request)),
     ...(fireCopies === undefined
       ? {}
       : {

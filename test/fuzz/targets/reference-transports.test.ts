@@ -71,6 +71,20 @@ describe("the reference target over T1, T2 and T3", () => {
     }
   });
 
+  it("does not copy a request fired with copies: false (a metamorphic variant), over the same transport", async () => {
+    const bytes = await over(
+      "http",
+      (i) => Promise.resolve(utf8(`{"kind":"action-request",${" ".repeat(i)}`)),
+      true,
+    );
+    const outcome = responded(await target.fire("decide", bytes, LIMIT_MS, { copies: false }));
+    expect(outcome.transport).toBe("http");
+    expect(outcome.status).toBe(400);
+    expect(outcome.copies).toBeUndefined();
+    // The same bytes fired as a probe are copied (must fire).
+    expect(responded(await target.fire("decide", bytes, LIMIT_MS)).copies).toHaveLength(2);
+  });
+
   it("copies a HOLD with T2's 423 over HTTP", async () => {
     const bytes = await over(
       "in-process",
