@@ -240,8 +240,9 @@ async function repairSequences(
 
 /**
  * C4: digest before, snapshot, apply and commit, digest after_apply, restore, digest
- * after_rollback. The clone is closed around snapshot and restore, and after the migration's
- * session (its settings and locks end with it). The restore runs in `finally`: whatever fails
+ * after_rollback. The clone is closed around snapshot and restore. after_apply is read on the
+ * migration's instance once its session is reset and proven to hold nothing of the migration's
+ * (session/reset.ts, as a kept transactional session), otherwise from a fresh one. The restore runs in `finally`: whatever fails
  * after the snapshot was taken, the clone is put back. A failed snapshot applies nothing; a
  * failed restore keeps the snapshot for the recovery at the next start (crash-safe rehearsal).
  */
@@ -285,7 +286,12 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
   try {
     await input.beforeApply(before, { mode: "snapshot_restore", snapshot });
     const applied = await input.backend.open();
+    // The applied clone is digested on this very instance when its session can be proven the
+    // lane's again after the migration (as a kept transactional session is): a boot saved.
+    let afterApplyOn: SqlDatabase | undefined;
     try {
+      // A mark that cannot be read only costs the fresh session below.
+      const mark = await markSession(applied).catch(() => undefined);
       await applied.withSession(async (session) => {
         await session.exec("BEGIN");
         try {
@@ -302,14 +308,18 @@ export async function runSnapshotRestore(opened: SqlDatabase, input: RunInput): 
           await rollbackQuietly(session);
         }
       });
+      // After a server error nothing was committed: there is no applied state to digest.
+      if (!serverError && mark !== undefined && (await resetSession(applied, mark))) afterApplyOn = applied;
+      if (afterApplyOn !== undefined) await take(input.digest, afterApplyOn, digests, "afterApply");
     } catch {
       serverError = true;
     } finally {
-      // The migration's session ends here; after_apply is read from a fresh one.
+      // The migration's session ends here (the directory is restored under it next).
       await applied.close().catch(() => undefined);
     }
-    // After a server error nothing was committed: there is no applied state to digest.
-    if (!serverError) {
+    // A session that could not be proven the lane's (code loaded, something left in it, a real
+    // server): after_apply is read from a fresh one.
+    if (!serverError && afterApplyOn === undefined) {
       const fresh = await input.backend.open();
       try {
         await take(input.digest, fresh, digests, "afterApply");
