@@ -10,8 +10,9 @@
  * ok: false, message, fields } out (fields: code, the SQLSTATE, and the other string fields of
  * PostgreSQL's error report that are present; bytes: the data directory's tarball, for dump). A
  * notification on a channel listened to is { type: "notify", channel }, posted as PGlite hears
- * it: before the answer of the statement that committed it. At start: { type: "ready" } or
- * { type: "failed", message }.
+ * it: before the answer of the statement that committed it. At start, and after { op: "open",
+ * spec: { dataDir?, cluster? } } sent to a thread whose database was closed (a parked thread,
+ * pglite-worker-pool.ts): { type: "ready" } or { type: "failed", message }.
  */
 /** The fields of a PostgreSQL error report a worker passes back, when they are strings. */
 export const ERROR_FIELDS = [
@@ -56,8 +57,9 @@ const describe = (error) => {
     return "file system error " + (FS_ERRNO[error.errno] || "errno " + error.errno) + " (is it a PGlite data directory?)";
   return (typeof error === "object" && error !== null ? JSON.stringify(error) : String(error)).slice(0, 2000);
 };
-(async () => {
-  let db;
+let db;
+// One PGlite at a time; a parked thread (closed, waiting for its next open) holds none.
+const boot = async (spec) => {
   try {
     const { PGlite } = await import(workerData.pgliteUrl);
     const asText = (value) => value;
@@ -66,16 +68,28 @@ const describe = (error) => {
     // loaded from that tarball, or neither: a new cluster in memory (initdb), made to be dumped.
     const startParams = [...PGlite.defaultStartParams, "-c", "shared_buffers=" + workerData.sharedBuffers];
     const options = { parsers, pgliteWasmModule: workerData.wasmModule, startParams };
-    if (workerData.cluster !== undefined) options.loadDataDir = workerData.cluster;
+    // PGlite's file system bundle, read once per process rather than from disk at every start.
+    if (workerData.fsBundle !== undefined) options.fsBundle = workerData.fsBundle;
+    if (spec.cluster !== undefined) options.loadDataDir = spec.cluster;
     // PGlite reads its options from the second argument only when the first is a data directory.
-    db = workerData.dataDir === undefined ? new PGlite(options) : new PGlite(workerData.dataDir, options);
+    db = spec.dataDir === undefined ? new PGlite(options) : new PGlite(spec.dataDir, options);
     await db.waitReady;
   } catch (error) {
+    db = undefined;
     reply({ type: "failed", message: describe(error) });
     return;
   }
+  reply({ type: "ready" });
+};
+(async () => {
   parentPort.on("message", async (m) => {
+    if (m.op === "open") {
+      if (db === undefined) await boot(m.spec);
+      else reply({ type: "failed", message: "this worker already holds a database" });
+      return;
+    }
     try {
+      if (db === undefined) throw new Error("no database is open in this worker");
       switch (m.op) {
         case "query":
           reply({ id: m.id, ok: true, rows: (await db.query(m.sql, m.params)).rows });
@@ -105,6 +119,7 @@ const describe = (error) => {
           break;
         case "close":
           await db.close();
+          db = undefined;
           reply({ id: m.id, ok: true, rows: [] });
           break;
         default:
@@ -120,6 +135,6 @@ const describe = (error) => {
       reply({ id: m.id, ok: false, message: describe(error), fields });
     }
   });
-  reply({ type: "ready" });
+  await boot(workerData.spec);
 })();
 `;

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FailclosedError } from "../../kernel/errors.js";
+import { parkWorker, takeParkedWorker } from "./pglite-worker-pool.js";
 import { PGLITE_WORKER_SOURCE, type ErrorFields } from "./pglite-worker-source.js";
 import { TEXT_TYPES } from "./pglite-types.js";
 import { singleBackend } from "./single-backend.js";
@@ -108,6 +109,18 @@ function pgliteWasm(): Promise<WasmModule> {
   return compiled;
 }
 
+let fsBundle: Promise<Blob> | undefined;
+
+/**
+ * PGlite's file system bundle (its share/ and lib/ files, unpacked into memory at every start),
+ * read from disk once per process and handed to every worker; a Blob crosses without copying.
+ */
+function pgliteFsBundle(): Promise<Blob> {
+  fsBundle ??= readFile(join(dirname(PGLITE_ENTRY), "pglite.data")).then((bytes) => new Blob([bytes]));
+  void fsBundle.catch(() => (fsBundle = undefined));
+  return fsBundle;
+}
+
 type Op = "query" | "exec" | "end-session" | "listen" | "dump" | "code-loads" | "close";
 type Done = {
   readonly id: number;
@@ -132,16 +145,20 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-/** One worker thread holding one PGlite; dead once terminated, never reused. */
+/**
+ * One worker thread holding one PGlite; dead once closed or terminated. A thread whose PGlite
+ * closed cleanly is parked for the next open (pglite-worker-pool.ts); the handle is not reused.
+ */
 class WorkerHandle {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
+  readonly #detach: () => void;
   #nextId = 0;
   #dead: Error | undefined;
 
   private constructor(worker: Worker, onNotify: (channel: string) => void) {
     this.#worker = worker;
-    worker.on("message", (message: Reply | Notification) => {
+    const onMessage = (message: Reply | Notification): void => {
       if ("type" in message) {
         onNotify(message.channel);
         return;
@@ -151,14 +168,22 @@ class WorkerHandle {
       this.#pending.delete(message.id);
       if (message.ok) pending.resolve(message);
       else pending.reject(new WorkerQueryError(message.message, message.fields));
-    });
+    };
     const die = (error: Error): void => {
       this.#dead ??= error;
       for (const pending of this.#pending.values()) pending.reject(this.#dead);
       this.#pending.clear();
     };
-    worker.on("error", (error) => die(error));
-    worker.on("exit", (code) => die(new Error(`the PGlite worker exited (code ${code})`)));
+    const onError = (error: Error): void => die(error);
+    const onExit = (code: number): void => die(new Error(`the PGlite worker exited (code ${code})`));
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    this.#detach = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
   }
 
   static async start(
@@ -166,31 +191,44 @@ class WorkerHandle {
     startTimeoutMs = 60_000,
     onNotify: (channel: string) => void = () => undefined,
   ): Promise<WorkerHandle> {
-    const worker = new Worker(PGLITE_WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        pgliteUrl: PGLITE_URL,
-        dataDir: source.kind === "directory" ? source.dataDir : undefined,
-        // A Blob crosses to the worker without copying its bytes.
-        cluster: source.kind === "initdb" ? undefined : source.cluster,
-        textTypes: TEXT_TYPES,
-        wasmModule: await pgliteWasm(),
-        sharedBuffers: SHARED_BUFFERS,
-      },
-    });
+    const spec = {
+      dataDir: source.kind === "directory" ? source.dataDir : undefined,
+      // A Blob crosses to the worker without copying its bytes.
+      cluster: source.kind === "initdb" ? undefined : source.cluster,
+    };
+    // A parked thread (its PGlite closed) opens this database instead of a new thread starting.
+    const parked = takeParkedWorker();
+    const worker =
+      parked ??
+      new Worker(PGLITE_WORKER_SOURCE, {
+        eval: true,
+        workerData: {
+          pgliteUrl: PGLITE_URL,
+          spec,
+          textTypes: TEXT_TYPES,
+          wasmModule: await pgliteWasm(),
+          fsBundle: await pgliteFsBundle(),
+          sharedBuffers: SHARED_BUFFERS,
+        },
+      });
+    parked?.postMessage({ op: "open", spec });
+    // Every listener removed once settled: a parked thread is started many times.
     const started = await new Promise<StartMessage | Error>((resolve) => {
+      const settle = (outcome: StartMessage | Error): void => {
+        clearTimeout(timer);
+        worker.off("message", settle);
+        worker.off("error", settle);
+        worker.off("exit", onExit);
+        resolve(outcome);
+      };
+      const onExit = (code: number): void => settle(new Error(`the worker exited (code ${code})`));
       const timer = setTimeout(
-        () => resolve(new Error(`not ready within ${startTimeoutMs} ms`)),
+        () => settle(new Error(`not ready within ${startTimeoutMs} ms`)),
         startTimeoutMs,
       );
-      worker.once("message", (message: StartMessage) => {
-        clearTimeout(timer);
-        resolve(message);
-      });
-      worker.once("error", (error) => {
-        clearTimeout(timer);
-        resolve(error);
-      });
+      worker.on("message", settle);
+      worker.on("error", settle);
+      worker.on("exit", onExit);
     });
     if (started instanceof Error || started.type === "failed") {
       await worker.terminate();
@@ -231,6 +269,26 @@ class WorkerHandle {
   async stop(): Promise<void> {
     this.#dead ??= new Error("the PGlite worker was closed");
     await this.#worker.terminate();
+  }
+
+  /**
+   * Closes the PGlite and parks the thread for the next open; a PGlite that does not close
+   * cleanly within `ms` (or a thread already dead or busy) is terminated instead, as before.
+   */
+  async release(ms: number): Promise<void> {
+    if (this.#dead === undefined) {
+      const closed = await this.call("close", "", [], ms).then(
+        () => true,
+        () => false,
+      );
+      if (closed && this.#dead === undefined && this.#pending.size === 0) {
+        this.#dead = new Error("the PGlite worker was closed");
+        this.#detach();
+        parkWorker(this.#worker);
+        return;
+      }
+    }
+    await this.stop();
   }
 }
 
@@ -300,8 +358,7 @@ export async function openPgliteWorker(options: PgliteWorkerOptions): Promise<Sq
       closed = true;
       const open = handle;
       handle = undefined;
-      if (open?.alive === true) await open.call("close", "", [], operationMs).catch(() => undefined);
-      await open?.stop();
+      await open?.release(operationMs);
     },
   });
   return {
