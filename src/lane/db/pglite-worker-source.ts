@@ -10,9 +10,9 @@
  * ok: false, message, fields } out (fields: code, the SQLSTATE, and the other string fields of
  * PostgreSQL's error report that are present; bytes: the data directory's tarball, for dump). A
  * notification on a channel listened to is { type: "notify", channel }, posted as PGlite hears
- * it: before the answer of the statement that committed it. At start, and after { op: "open",
- * spec: { dataDir?, cluster? } } sent to a thread whose database was closed (a parked thread,
- * pglite-worker-pool.ts): { type: "ready" } or { type: "failed", message }.
+ * it: before the answer of the statement that committed it. At start when workerData holds the
+ * spec { dataDir?, cluster? }, or else (a spare thread, pglite-worker-pool.ts) after its one
+ * { op: "open", spec }: { type: "ready" } or { type: "failed", message }.
  */
 /** The fields of a PostgreSQL error report a worker passes back, when they are strings. */
 export const ERROR_FIELDS = [
@@ -58,10 +58,12 @@ const describe = (error) => {
   return (typeof error === "object" && error !== null ? JSON.stringify(error) : String(error)).slice(0, 2000);
 };
 let db;
-// One PGlite at a time; a parked thread (closed, waiting for its next open) holds none.
+// Imported at once: a spare thread (no spec yet) has it ready when its open comes.
+const pglite = import(workerData.pgliteUrl);
+pglite.catch(() => undefined);
 const boot = async (spec) => {
   try {
-    const { PGlite } = await import(workerData.pgliteUrl);
+    const { PGlite } = await pglite;
     const asText = (value) => value;
     const parsers = Object.fromEntries(workerData.textTypes.map((oid) => [oid, asText]));
     // A data directory (a new one loaded from the cluster's tarball, when given one), or in memory
@@ -81,11 +83,15 @@ const boot = async (spec) => {
   }
   reply({ type: "ready" });
 };
+// One PGlite in a thread's life: a thread is never reused for another database.
+let opened = workerData.spec !== undefined;
 (async () => {
   parentPort.on("message", async (m) => {
     if (m.op === "open") {
-      if (db === undefined) await boot(m.spec);
-      else reply({ type: "failed", message: "this worker already holds a database" });
+      if (db === undefined && !opened) {
+        opened = true;
+        await boot(m.spec);
+      } else reply({ type: "failed", message: "this worker has opened its database" });
       return;
     }
     try {
@@ -135,6 +141,6 @@ const boot = async (spec) => {
       reply({ id: m.id, ok: false, message: describe(error), fields });
     }
   });
-  await boot(workerData.spec);
+  if (workerData.spec !== undefined) await boot(workerData.spec);
 })();
 `;

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FailclosedError } from "../../kernel/errors.js";
-import { parkWorker, takeParkedWorker } from "./pglite-worker-pool.js";
+import { startSpare, takeSpare } from "./pglite-worker-pool.js";
 import { PGLITE_WORKER_SOURCE, type ErrorFields } from "./pglite-worker-source.js";
 import { TEXT_TYPES } from "./pglite-types.js";
 import { singleBackend } from "./single-backend.js";
@@ -145,14 +145,28 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
+/** A worker thread for one PGlite: `spec` opens it at once; without, it waits for { op: "open" }. */
+async function newWorker(spec?: { dataDir?: string; cluster?: Blob }): Promise<Worker> {
+  return new Worker(PGLITE_WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      pgliteUrl: PGLITE_URL,
+      spec,
+      textTypes: TEXT_TYPES,
+      wasmModule: await pgliteWasm(),
+      fsBundle: await pgliteFsBundle(),
+      sharedBuffers: SHARED_BUFFERS,
+    },
+  });
+}
+
 /**
- * One worker thread holding one PGlite; dead once closed or terminated. A thread whose PGlite
- * closed cleanly is parked for the next open (pglite-worker-pool.ts); the handle is not reused.
+ * One worker thread holding one PGlite; dead once terminated, never reused. Closing it cleanly
+ * starts a spare thread for the next open (pglite-worker-pool.ts).
  */
 class WorkerHandle {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
-  readonly #detach: () => void;
   #nextId = 0;
   #dead: Error | undefined;
 
@@ -174,16 +188,9 @@ class WorkerHandle {
       for (const pending of this.#pending.values()) pending.reject(this.#dead);
       this.#pending.clear();
     };
-    const onError = (error: Error): void => die(error);
-    const onExit = (code: number): void => die(new Error(`the PGlite worker exited (code ${code})`));
     worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.on("exit", onExit);
-    this.#detach = () => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("exit", onExit);
-    };
+    worker.on("error", (error) => die(error));
+    worker.on("exit", (code) => die(new Error(`the PGlite worker exited (code ${code})`)));
   }
 
   static async start(
@@ -196,23 +203,11 @@ class WorkerHandle {
       // A Blob crosses to the worker without copying its bytes.
       cluster: source.kind === "initdb" ? undefined : source.cluster,
     };
-    // A parked thread (its PGlite closed) opens this database instead of a new thread starting.
-    const parked = takeParkedWorker();
-    const worker =
-      parked ??
-      new Worker(PGLITE_WORKER_SOURCE, {
-        eval: true,
-        workerData: {
-          pgliteUrl: PGLITE_URL,
-          spec,
-          textTypes: TEXT_TYPES,
-          wasmModule: await pgliteWasm(),
-          fsBundle: await pgliteFsBundle(),
-          sharedBuffers: SHARED_BUFFERS,
-        },
-      });
-    parked?.postMessage({ op: "open", spec });
-    // Every listener removed once settled: a parked thread is started many times.
+    // A spare thread (started and PGlite imported while the caller did other work) opens this
+    // database instead of a new thread starting now.
+    const spare = takeSpare();
+    const worker = spare ?? (await newWorker(spec));
+    spare?.postMessage({ op: "open", spec });
     const started = await new Promise<StartMessage | Error>((resolve) => {
       const settle = (outcome: StartMessage | Error): void => {
         clearTimeout(timer);
@@ -272,23 +267,18 @@ class WorkerHandle {
   }
 
   /**
-   * Closes the PGlite and parks the thread for the next open; a PGlite that does not close
-   * cleanly within `ms` (or a thread already dead or busy) is terminated instead, as before.
+   * Closes the PGlite (within `ms`) and ends the thread, as before; a clean close also starts a
+   * spare thread, since a reopen usually follows (a snapshot rehearsal, a fuzzer's next variant).
    */
   async release(ms: number): Promise<void> {
-    if (this.#dead === undefined) {
-      const closed = await this.call("close", "", [], ms).then(
+    const closed =
+      this.#dead === undefined &&
+      (await this.call("close", "", [], ms).then(
         () => true,
         () => false,
-      );
-      if (closed && this.#dead === undefined && this.#pending.size === 0) {
-        this.#dead = new Error("the PGlite worker was closed");
-        this.#detach();
-        parkWorker(this.#worker);
-        return;
-      }
-    }
+      ));
     await this.stop();
+    if (closed) startSpare(() => newWorker());
   }
 }
 
