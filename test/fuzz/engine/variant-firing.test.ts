@@ -41,7 +41,7 @@ it("fires a probe with copies and its variants without", async () => {
     oracles: [oneVariant],
     timeoutMs: 1_000,
     canaries: [],
-    sealedBy: () => undefined,
+    sealedBy: () => Promise.resolve(undefined),
     metamorphic: { keyring: {} as Keyring, now: 0, salt: "salt" },
   };
   expect(await fireOnce(probe("attack"), "attack", ctx)).toEqual({ kind: "pass" });
