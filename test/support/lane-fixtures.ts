@@ -28,6 +28,9 @@ import { createClone } from "../../src/lane/rehearsal/clone/create.js";
 import { loadLaneConfig, type LaneConfig } from "../../src/lane/rehearsal/config.js";
 import { digestDatabase, type DatabaseDigest } from "../../src/lane/rehearsal/digest/digest.js";
 import { openLane, type Lane, type LaneAnswer } from "../../src/lane/rehearsal/lane.js";
+import { SHIPPED_LANE_COMPONENTS } from "../../src/lane/rehearsal/components.js";
+import type { CloneBackend } from "../../src/lane/rehearsal/clone/backend.js";
+import type { RunInput } from "../../src/lane/rehearsal/run-modes.js";
 import { makeMarker, writeMarker } from "../../src/lane/rehearsal/marker.js";
 import { loadKeyring, requireSigner, type KeyEntry, type Keyring } from "../../src/lane/seal/keyring.js";
 import { verifySealedDocument } from "../../src/lane/seal/verify.js";
@@ -521,5 +524,19 @@ export function realLaneConfig(
     // A shared CI server: other tests create databases and roles while these run.
     compare_cluster: false,
     ...extra,
+  };
+}
+
+/** A run mode's input as the lane gives it, with the shipped digest and take-back and no hooks. */
+export function shippedRunInput(backend: CloneBackend, migration: string): RunInput {
+  return {
+    backend,
+    migration,
+    statementTimeoutMs: 5_000,
+    compareCluster: true,
+    digest: SHIPPED_LANE_COMPONENTS.digest,
+    takeBack: SHIPPED_LANE_COMPONENTS.takeBack,
+    beforeApply: () => Promise.resolve(),
+    checkBefore: () => Promise.resolve(),
   };
 }

@@ -64,20 +64,29 @@ describe("StateLock", () => {
     expect(await lock.shared(() => Promise.resolve("shared"))).toBe("shared");
   });
 
-  it("kept per operation: a gate control waits for gate attacks only, never for a rehearsal", async () => {
-    const lock = new StateLock({ perOperation: true });
+  /** A rehearsal attack holding the lock shared until `open` is called, logging in and out. */
+  function holdRehearsal(lock: StateLock, log: string[]): { open: () => void; done: Promise<void> } {
     const rehearsal = gate();
-    const log: string[] = [];
-    const rehearsing = lock.shared(async () => {
+    const done = lock.shared(async () => {
       log.push("rehearsal in");
       await rehearsal.opened;
       log.push("rehearsal out");
     }, "rehearse");
-    const control = lock.exclusive(async () => {
+    return { open: rehearsal.open, done };
+  }
+
+  /** A gate control (exclusive on decide) that logs when it runs. */
+  const gateControl = (lock: StateLock, log: string[]): Promise<void> =>
+    lock.exclusive(() => {
       log.push("gate control");
-      await tick();
+      return Promise.resolve();
     }, "decide");
-    await control;
+
+  it("kept per operation: a gate control waits for gate attacks only, never for a rehearsal", async () => {
+    const lock = new StateLock({ perOperation: true });
+    const log: string[] = [];
+    const rehearsal = holdRehearsal(lock, log);
+    await gateControl(lock, log);
     expect(log).toEqual(["rehearsal in", "gate control"]);
     // Work that names no operation holds every operation's lock: it waits for the rehearsal.
     const restart = lock.exclusive(async () => {
@@ -87,27 +96,19 @@ describe("StateLock", () => {
     await tick();
     expect(log).not.toContain("restart");
     rehearsal.open();
-    await Promise.all([rehearsing, restart]);
+    await Promise.all([rehearsal.done, restart]);
     expect(log).toEqual(["rehearsal in", "gate control", "rehearsal out", "restart"]);
   });
 
   it("kept whole by default: an exclusive holder of one operation waits for the other's", async () => {
     const lock = new StateLock();
-    const rehearsal = gate();
     const log: string[] = [];
-    const rehearsing = lock.shared(async () => {
-      log.push("rehearsal in");
-      await rehearsal.opened;
-      log.push("rehearsal out");
-    }, "rehearse");
-    const control = lock.exclusive(() => {
-      log.push("gate control");
-      return Promise.resolve();
-    }, "decide");
+    const rehearsal = holdRehearsal(lock, log);
+    const control = gateControl(lock, log);
     await tick();
     expect(log).toEqual(["rehearsal in"]);
     rehearsal.open();
-    await Promise.all([rehearsing, control]);
+    await Promise.all([rehearsal.done, control]);
     expect(log).toEqual(["rehearsal in", "rehearsal out", "gate control"]);
   });
 });

@@ -23,6 +23,7 @@ import {
   makePgliteClone,
   pgliteLaneConfig,
   rehearsalRequest,
+  shippedRunInput,
   requestBytes,
   tempRoot,
   writeLaneConfig,
@@ -57,16 +58,7 @@ async function newConfig(): Promise<LaneConfig> {
 
 /** One transactional run of `sql` on `db`, with the shipped digest and take-back. */
 function run(db: SqlDatabase, backend: CloneBackend, sql: string): Promise<RunOutput> {
-  return runTransactional(db, {
-    backend,
-    migration: sql,
-    statementTimeoutMs: 5_000,
-    compareCluster: true,
-    digest: SHIPPED_LANE_COMPONENTS.digest,
-    takeBack: SHIPPED_LANE_COMPONENTS.takeBack,
-    beforeApply: () => Promise.resolve(),
-    checkBefore: () => Promise.resolve(),
-  });
+  return runTransactional(db, shippedRunInput(backend, sql));
 }
 
 /**

@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
 import { cloneBackend, type CloneBackend } from "../../../src/lane/rehearsal/clone/backend.js";
-import { SHIPPED_LANE_COMPONENTS } from "../../../src/lane/rehearsal/components.js";
 import { runSnapshotRestore, type RunOutput } from "../../../src/lane/rehearsal/run-modes.js";
 import {
   CLEAN_MIGRATION,
   CLONE_SETUP_SQL,
   digestPgliteDir,
   makePgliteClone,
+  shippedRunInput,
   pgliteLaneConfig,
   tempRoot,
   writeLaneConfig,
@@ -55,16 +55,7 @@ afterAll(async () => {
 async function run(sql: string): Promise<RunOutput> {
   db ??= await backend.open();
   opens = 0;
-  const out = await runSnapshotRestore(db, {
-    backend,
-    migration: sql,
-    statementTimeoutMs: 5_000,
-    compareCluster: true,
-    digest: SHIPPED_LANE_COMPONENTS.digest,
-    takeBack: SHIPPED_LANE_COMPONENTS.takeBack,
-    beforeApply: () => Promise.resolve(),
-    checkBefore: () => Promise.resolve(),
-  });
+  const out = await runSnapshotRestore(db, shippedRunInput(backend, sql));
   db = out.db;
   return out;
 }
