@@ -21,3 +21,21 @@ export * from "./craft/chain-by-key.js";
 export * from "./run/index.js";
 // The attack vocabulary: every family's flaw tables (src/fuzz/vocab).
 export * from "./vocab/index.js";
+// The fault drills (issue #15): configuration and dependency faults provoked in the reference lane.
+export { faultDrillFamily, type FaultDrillOptions, type FaultDrillValue } from "./faults/family.js";
+export {
+  AUTHORIZED_REQUESTS,
+  CLEAN_MIGRATIONS,
+  ESCAPING_MIGRATIONS,
+  LEAK_ATTACKS,
+  type AuthorizedRequestValue,
+  type ByteSource,
+} from "./faults/sources.js";
+export {
+  FAULT_NAMES,
+  FAULTS,
+  faultsFor,
+  isFaultName,
+  type Fault,
+  type FaultName,
+} from "./faults/catalogue.js";

@@ -5,6 +5,7 @@
  * literal tag; no pairs of booleans that could contradict each other.
  */
 import type fc from "fast-check";
+import type { FaultName } from "./faults/fault-name.js";
 import type {
   CodecRejection,
   DecisionPacket,
@@ -98,6 +99,11 @@ export interface ProbeFamily<S = unknown> {
    * from its configuration, never from a request (SPEC section 6), so the target builds it.
    */
   cloneSetup?(value: S, ctx: FamilyContext): Promise<CloneSetup>;
+  /**
+   * Fault-drill families (issue #15, faults/catalogue.ts): the configuration or dependency fault
+   * the probe's bytes are fired under; only targets that own their components can provoke one.
+   */
+  fault?(value: S): FaultName;
 }
 
 /** A clone for one rehearsal probe: what its marker table holds and what the lane calls production. */
@@ -230,6 +236,16 @@ export interface Target {
   fireCopies?(operation: Operation, bytes: Uint8Array, copies: number, timeoutMs: number): Promise<Outcome[]>;
   /** Rehearses on a fresh clone built as described (P07); only targets that own their lane can. */
   fireOnClone?(setup: CloneSetup, bytes: Uint8Array, timeoutMs: number): Promise<Outcome>;
+  /**
+   * Fires the bytes at a component of its own with `fault` provoked (faults/drills.ts), answering
+   * with all it answered, printed, wrote and recorded; only targets that own their components can.
+   */
+  fireUnderFault?(
+    fault: FaultName,
+    operation: Operation,
+    bytes: Uint8Array,
+    timeoutMs: number,
+  ): Promise<Outcome>;
   /**
    * Undefined when the target cannot report its state (an external gate): F3 then checks nothing.
    * The operation says what a probe could have changed: a clone digest costs tens of milliseconds
@@ -364,6 +380,8 @@ export interface Finding {
   readonly target: string;
   /** For clone-target families: the clone the probe ran on. */
   readonly cloneSetup?: CloneSetup;
+  /** For fault-drill families: the fault the bytes were fired under (a replay provokes it again). */
+  readonly fault?: FaultName;
   /** For scenario families: every step, so a replay fires the whole sequence again. */
   readonly steps?: readonly {
     readonly kind: Step["kind"];

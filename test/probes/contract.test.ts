@@ -42,10 +42,12 @@ beforeAll(async () => {
 });
 
 describe("every probe family", () => {
-  it("is found by directory: ten attacks and the two controls", () => {
+  it("is found by directory: ten attacks, the two controls and the two fault drills", () => {
     expect(families.map((f) => `${f.id}:${f.role}`)).toEqual([
       "C01:control",
       "C02:control",
+      "D01:attack",
+      "D02:attack",
       ...["P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10"].map((id) => `${id}:attack`),
     ]);
   });

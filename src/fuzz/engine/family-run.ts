@@ -86,7 +86,12 @@ export function probeOf(
 async function extrasOf(family: ProbeFamily, value: unknown, ctx: FamilyContext): Promise<ProbeExtras> {
   const steps = await family.renderSteps?.(value, ctx);
   const cloneSetup = await family.cloneSetup?.(value, ctx);
-  return { ...(steps === undefined ? {} : { steps }), ...(cloneSetup === undefined ? {} : { cloneSetup }) };
+  const fault = family.fault?.(value);
+  return {
+    ...(steps === undefined ? {} : { steps }),
+    ...(cloneSetup === undefined ? {} : { cloneSetup }),
+    ...(fault === undefined ? {} : { fault }),
+  };
 }
 
 /** A hang is fired again with four times the probe timeout (a minute at the default 15 s). */
@@ -460,6 +465,7 @@ export class FamilyRun {
       target: this.#s.fire.target.name,
       ...(steps === undefined ? {} : { steps: encodeSteps(steps) }),
       ...(extras.cloneSetup === undefined ? {} : { cloneSetup: extras.cloneSetup }),
+      ...(extras.fault === undefined ? {} : { fault: extras.fault }),
     };
   }
 }

@@ -47,6 +47,7 @@ export async function replayFinding(finding: Finding, setup: ReplaySetup): Promi
       {
         ...(finding.steps === undefined ? {} : { steps: decodeSteps(finding.steps) }),
         ...(finding.cloneSetup === undefined ? {} : { cloneSetup: finding.cloneSetup }),
+        ...(finding.fault === undefined ? {} : { fault: finding.fault }),
       },
       fire,
     );

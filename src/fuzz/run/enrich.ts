@@ -60,7 +60,8 @@ export function findingEnricher(sources: EvidenceSources): (finding: Finding) =>
         sources.spec.kind === "reference" ? [] : sources.spec.keyring.map((k) => pathFrom(sources.cwd, k)),
       operation: finding.operation,
       bytesB64: finding.bytesB64,
-      plainProbe: finding.steps === undefined && finding.cloneSetup === undefined,
+      plainProbe:
+        finding.steps === undefined && finding.cloneSetup === undefined && finding.fault === undefined,
     });
     const hook = finding.cloneSetup === undefined ? undefined : sources.cloneCmd;
     const evidence: FindingEvidence = {

@@ -13,6 +13,9 @@ function labels(transports: readonly Transport[]): string {
 export function findingTransport(finding: Finding): string {
   // A clone probe (P07) rehearses on a clone built for it, in process.
   if (finding.cloneSetup !== undefined) return `over ${TRANSPORT_LABELS["in-process"]}`;
+  // A fault drill fires at a component of its own, in process, with the fault provoked.
+  if (finding.fault !== undefined)
+    return `over ${TRANSPORT_LABELS["in-process"]}, under fault ${finding.fault}`;
   if (finding.steps !== undefined) {
     const used = new Set(finding.steps.map((step) => transportFor(Buffer.from(step.bytesB64, "base64"))));
     return `steps over ${labels([...used].sort())}`;

@@ -62,7 +62,11 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const notApplicable = notApplicableOf(selected, spec, options);
   const families = selected.filter((f) => !notApplicable.some((n) => n.family === f.id));
   if (families.length === 0) throw new FailclosedError("USAGE", "no probe family left to run");
-  const required = runRequirement(selected, { ...options, excused: notApplicable.length > 0 });
+  // The fault drills are not release families: leaving them out excuses nothing the release needs.
+  const excused = notApplicable.some(
+    (n) => !selected.some((f) => f.id === n.family && f.fault !== undefined),
+  );
+  const required = runRequirement(selected, { ...options, excused });
   const now = Math.floor(Date.now() / 1000);
   const runId = runIdFor(now, seed, options.shard);
   const reportDir = resolve(options.reportDir ?? join("reports", runId));
@@ -195,21 +199,38 @@ function checkCloneCmd(spec: TargetSpec, options: RunOptions): void {
 
 /**
  * Families that do not apply to the target: the rehearsal families without a lane (--no-lane),
- * and the clone families (P07) on an external lane with no clone hook to provision its clones.
+ * the clone families (P07) on an external lane with no clone hook to provision its clones, and
+ * the fault drills (D01, D02) anywhere but the reference lane, whose components they break.
  */
 function notApplicableOf(selected: readonly ProbeFamily[], spec: TargetSpec, options: RunOptions) {
+  const drills =
+    spec.kind === "reference"
+      ? []
+      : selected
+          .filter((f) => f.fault !== undefined && !(options.noLane === true && f.operation === "rehearse"))
+          .map((f) => ({
+            family: f.id,
+            name: f.name,
+            why: "fault drills provoke faults in the reference lane only",
+          }));
   if (options.noLane === true)
-    return selected
-      .filter((f) => f.operation === "rehearse")
-      .map((f) => ({ family: f.id, name: f.name, why: "the target has no rehearsal lane (--no-lane)" }));
-  if (spec.kind === "reference" || options.cloneCmd !== undefined) return [];
-  return selected
-    .filter((f) => f.cloneSetup !== undefined)
-    .map((f) => ({
-      family: f.id,
-      name: f.name,
-      why: "its clones are provisioned on your side: give a clone hook (--clone-cmd) to run it",
-    }));
+    return [
+      ...selected
+        .filter((f) => f.operation === "rehearse")
+        .map((f) => ({ family: f.id, name: f.name, why: "the target has no rehearsal lane (--no-lane)" })),
+      ...drills,
+    ];
+  if (spec.kind === "reference" || options.cloneCmd !== undefined) return drills;
+  return [
+    ...drills,
+    ...selected
+      .filter((f) => f.cloneSetup !== undefined)
+      .map((f) => ({
+        family: f.id,
+        name: f.name,
+        why: "its clones are provisioned on your side: give a clone hook (--clone-cmd) to run it",
+      })),
+  ];
 }
 
 async function hookedClone(

@@ -33,6 +33,7 @@ export class AnswerLog {
 export function withAnswerLog(target: Target, log: AnswerLog): Target {
   const fireOnClone = target.fireOnClone?.bind(target);
   const fireCopies = target.fireCopies?.bind(target);
+  const fireUnderFault = target.fireUnderFault?.bind(target);
   const state = target.state?.bind(target);
   return {
     name: target.name,
@@ -56,6 +57,15 @@ export function withAnswerLog(target: Target, log: AnswerLog): Target {
       : {
           fireOnClone: async (setup, bytes, timeoutMs) => {
             const outcome = await fireOnClone(setup, bytes, timeoutMs);
+            log.record(bytes, outcome);
+            return outcome;
+          },
+        }),
+    ...(fireUnderFault === undefined
+      ? {}
+      : {
+          fireUnderFault: async (fault, operation, bytes, timeoutMs) => {
+            const outcome = await fireUnderFault(fault, operation, bytes, timeoutMs);
             log.record(bytes, outcome);
             return outcome;
           },

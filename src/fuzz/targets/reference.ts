@@ -39,6 +39,7 @@ import {
 } from "../../lane/index.js";
 import type { GateComponents, LaneComponents, LaneConfig } from "../../lane/index.js";
 import type { Operation, Target } from "../types.js";
+import { openFaultDrills, type FaultDrillEnv } from "../faults/drills.js";
 import { watchAudit } from "./audit-watch.js";
 import { watchConsumed } from "./consumed-watch.js";
 import { watchEvidence } from "./evidence-watch.js";
@@ -216,8 +217,9 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
       inFlight: IN_FLIGHT,
     });
     let variants = 0;
+    const drills = openFaultDrills(faultDrillEnv(options, shares, template, join(root, "drills")));
     // Only this target's own calls change its state: F3's snapshots are read once per change.
-    return reuseSnapshots({
+    const reused = reuseSnapshots({
       ...target,
       fireOnClone(setup, bytes, timeoutMs) {
         variants += 1;
@@ -237,16 +239,57 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
         );
       },
       async close() {
+        await drills.close();
         await target.close();
         await server?.drop();
         await rm(root, { recursive: true, force: true });
       },
     });
+    // The drills' components are their own: firing under a fault changes none of this state.
+    return {
+      ...reused,
+      fireUnderFault: (fault, operation, bytes, timeoutMs) => drills.fire(fault, operation, bytes, timeoutMs),
+    };
   } catch (error) {
     await server?.drop().catch(() => undefined);
     await rm(root, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** The fault drills' components: the same keys, clock, template clone and flawed parts as every generation. */
+function faultDrillEnv(
+  options: ReferenceTargetOptions,
+  shares: Shares,
+  template: string,
+  dir: string,
+): FaultDrillEnv {
+  const split = splitKeyring(options.keyringSources);
+  const gate = options.components?.gate;
+  const lane = options.components?.lane;
+  return {
+    dir,
+    gate: {
+      keyring: shares.gate,
+      clock: options.clock,
+      ...(options.gateKid === undefined ? {} : { gateKid: options.gateKid }),
+      ...(gate === undefined ? {} : { components: gate }),
+    },
+    lane: {
+      template,
+      keyring: shares.lane,
+      clock: options.clock,
+      ...(options.rehearsalKid === undefined ? {} : { rehearsalKid: options.rehearsalKid }),
+      production: PRODUCTION,
+      ...(lane === undefined ? {} : { components: lane }),
+    },
+    start: {
+      shares: { gate: split.gate, lane: split.lane },
+      clock: options.clock,
+      ...(gate === undefined ? {} : { gateComponents: gate }),
+      ...(lane === undefined ? {} : { laneComponents: lane }),
+    },
+  };
 }
 
 /** The generation as `failclosed serve` serves it: the gate and the lane behind one service. */
