@@ -1,6 +1,7 @@
 /**
  * F4, every probe: the answer is a verdict document of the right kind, in time, with the status T2
- * gives it. A crash, a hang, a 5xx or a bare stack trace is a finding even when nothing was allowed.
+ * gives it. A crash, a hang, a 5xx or a bare stack trace (in the body, or in what the component
+ * printed) is a finding even when nothing was allowed.
  */
 import type { Oracle, OracleInput, OracleVerdict } from "../types.js";
 import { answerKind } from "./answer.js";
@@ -35,6 +36,15 @@ function judgeSync(input: OracleInput): OracleVerdict {
       if (outcome.status !== undefined && outcome.status >= 500)
         return { kind: "fail", reason: `HTTP ${outcome.status}` };
       if (looksLikeStackTrace(outcome.body)) return { kind: "fail", reason: "bare stack trace in the body" };
+      // What the component printed while it answered (a child's stderr, the reference lane's
+      // console under a fault drill): a refusal that prints its stack has still not been handled.
+      // Frames only: a printed "Error:" line with a stable code is how a clean error reads.
+      for (const [label, text] of [
+        ["stderr", outcome.channels.stderr],
+        ["stdout", outcome.channels.stdout],
+      ] as const)
+        if (STACK_FRAME.test(text))
+          return { kind: "fail", reason: `stack trace in what it printed (${label})` };
       const kind = answerKind(probe.operation);
       if (answer.kind === "none") return { kind: "error", detail: "a response without its decoded answer" };
       if (answer.kind === "undecodable") {

@@ -134,4 +134,21 @@ describe("structured oracle (F4)", () => {
   it("cannot judge a harness error", async () => {
     expect((await judge({ kind: "harness_error", detail: "ECONNREFUSED" })).kind).toBe("error");
   });
+
+  it("fires on a stack trace in what the component printed while it refused (a fault drill's stderr)", async () => {
+    const printed =
+      "TypeError: cannot read properties of undefined\n    at commit (/srv/gate/ledger.js:12:7)\n";
+    for (const where of ["stderr", "stdout"] as const) {
+      const verdict = await judge(responded(deny("internal_error"), { channels: { [where]: printed } }));
+      expect(verdict).toEqual({ kind: "fail", reason: `stack trace in what it printed (${where})` });
+    }
+  });
+
+  it("stays quiet on a clean printed error line, with its stable code and no frames", async () => {
+    const printed =
+      "failclosed: KEY_WRONG_ROLE: key gate-1 has role rehearsal, but a gate key is needed\nError: see above\n";
+    expect(await judge(responded(deny("internal_error"), { channels: { stderr: printed } }))).toEqual({
+      kind: "pass",
+    });
+  });
 });
