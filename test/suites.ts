@@ -24,6 +24,8 @@ export const SLOW_SUITES: readonly string[] = [
   "test/eco/example-fails-closed.test.ts",
   "test/eco/sarif.test.ts",
   "test/eco/vitest-helper.test.ts",
+  "test/fuzz/faults/drills-quiet.test.ts",
+  "test/fuzz/faults/drills-runs.test.ts",
   "test/fuzz/metamorphic/families-quiet.test.ts",
   "test/fuzz/oracles/metamorphic.test.ts",
   "test/fuzz/proof/broken-targets.test.ts",

@@ -33,6 +33,8 @@ import { ownerKeyPinned } from "./flaws/p05-owner-key-pinned.js";
 import { grantsReadByPosition } from "./flaws/p09-grants-read-by-position.js";
 import { keywordClassifier } from "./flaws/p08-keyword-classifier.js";
 import { noOpPasses } from "./flaws/p08-noop-passes.js";
+import { ledgerErrorsSwallowed } from "./flaws/d01-ledger-errors-swallowed.js";
+import { keyringJsonParse } from "./flaws/d01-keyring-json-parse.js";
 
 export const CATALOGUE: readonly Flaw[] = Object.freeze([
   {
@@ -283,6 +285,26 @@ export const CATALOGUE: readonly Flaw[] = Object.freeze([
     // Its probes reach the clone, like the take-back flaw's.
     timeoutMs: 60_000,
     swap: { kind: "component", components: { lane: { writeResult: noOpPasses } } },
+  },
+  // The fault drills (issue #15): flaws only a provoked configuration or dependency fault shows.
+  {
+    id: "d01-ledger-errors-swallowed",
+    families: ["D01"],
+    oracles: ["verdict"],
+    component: "gate.ledger",
+    models: "ledger errors logged and treated as done: with the database down, requests are allowed",
+    shows: /^under fault ledger-/,
+    swap: { kind: "component", components: { gate: { ledger: ledgerErrorsSwallowed } } },
+  },
+  {
+    id: "d01-keyring-json-parse",
+    families: ["D01"],
+    oracles: ["structured"],
+    component: "keyring loader",
+    models:
+      "the keyring file read with JSON.parse first: a broken file stops the gate with a bare SyntaxError",
+    shows: /^under fault keyring-(malformed|missing|unreadable)/,
+    swap: { kind: "component", components: { loadKeyring: keyringJsonParse } },
   },
 ]);
 

@@ -85,7 +85,7 @@ export const FAULTS: ReadonlyMap<FaultName, Fault> = new Map(
         phase: "start",
         operations: BOTH,
         rules: ["S7", "R1"],
-        what: "the keyring file is cut in half, in the middle of its private keys",
+        what: "the keyring file is cut short just after its first private key",
       },
       {
         name: "keyring-wrong-role",

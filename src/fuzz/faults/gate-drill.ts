@@ -45,7 +45,11 @@ export class GateDrill {
         ...(this.env.gateKid === undefined ? {} : { gateKid: this.env.gateKid }),
         components: {
           ...this.env.components,
-          ledger: (configured) => faultyLedger(flawed?.(configured) ?? configured, () => this.#fault),
+          // The fault is in the database, beneath whatever the gate wraps around its ledger.
+          ledger: (configured) => {
+            const broken = faultyLedger(configured, () => this.#fault);
+            return flawed?.(broken) ?? broken;
+          },
         },
       });
       return { gate, audit: await watchAudit(gate.ledger) };

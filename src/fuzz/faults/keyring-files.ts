@@ -42,6 +42,17 @@ function relabelled(
   return undefined;
 }
 
+/**
+ * Where a malformed keyring is cut: just after the first private member's value, so that the
+ * broken file still holds a secret, and a component that quotes the file it could not parse
+ * quotes a canary (F2). Half way through when the file holds no private member.
+ */
+function cutAfterSecret(bytes: Uint8Array): number {
+  const text = Buffer.from(bytes).toString("latin1");
+  const secret = /"(?:d|k)"\s*:\s*"[^"]*"/.exec(text);
+  return secret === null ? Math.floor(bytes.length / 2) : secret.index + secret[0].length;
+}
+
 /** Writes the share into `dir` (mode 0600), broken as `fault` says. */
 export async function writeBrokenKeyring(
   dir: string,
@@ -56,7 +67,7 @@ export async function writeBrokenKeyring(
   switch (fault) {
     case "keyring-malformed": {
       const bytes = contents[0] ?? new Uint8Array();
-      contents[0] = bytes.subarray(0, Math.floor(bytes.length / 2));
+      contents[0] = bytes.subarray(0, cutAfterSecret(bytes));
       break;
     }
     case "keyring-wrong-role": {

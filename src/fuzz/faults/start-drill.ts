@@ -14,6 +14,7 @@ import {
   openGateService,
   openLane,
   type GateComponents,
+  type Keyring,
   type KeyringSource,
   type LaneComponents,
 } from "../../lane/index.js";
@@ -41,7 +42,14 @@ export interface StartDrillEnv {
   readonly clock: Clock;
   readonly gateComponents?: Partial<GateComponents>;
   readonly laneComponents?: Partial<LaneComponents>;
+  /** How the composition root reads keyring files: the lane's loadKeyring, or a test's flawed one. */
+  readonly loadKeyring?: KeyringLoader;
 }
+
+export type KeyringLoader = (
+  paths: readonly string[],
+  options: { readonly testMode: boolean },
+) => Promise<Keyring>;
 
 export type StartAnswer =
   /** Refused to start, cleanly: `printed` is the command line's one line for the error. */
@@ -76,7 +84,7 @@ async function startGate(
   paths: readonly string[],
   kid: string | undefined,
 ): Promise<void> {
-  const keyring = await loadKeyring(paths, { testMode: true });
+  const keyring = await (env.loadKeyring ?? loadKeyring)(paths, { testMode: true });
   const gate = await openGateService({
     keyring,
     database: { engine: "pglite" },
@@ -94,12 +102,13 @@ async function startLane(
   kid: string | undefined,
   notice: Notice,
 ): Promise<void> {
+  const keyring = await (env.loadKeyring ?? loadKeyring)(paths, { testMode: true });
   const lane = await openLane(
     {
       // Never made: a lane that gets past its keyring stops here, and that says it accepted it.
       clone: { engine: "pglite", dataDir: join(dir, "clone-never-made") },
       production: [{ database: "production" }],
-      keyring: paths,
+      keyring: [],
       ...(kid === undefined ? {} : { rehearsalKid: kid }),
       evidenceDir: join(dir, "evidence"),
       statementTimeoutMs: 10_000,
@@ -107,6 +116,7 @@ async function startLane(
     },
     {
       testMode: true,
+      keyring,
       clock: env.clock,
       notice,
       ...(env.laneComponents === undefined ? {} : { components: env.laneComponents }),

@@ -40,6 +40,7 @@ import {
 import type { GateComponents, LaneComponents, LaneConfig } from "../../lane/index.js";
 import type { Operation, Target } from "../types.js";
 import { openFaultDrills, type FaultDrillEnv } from "../faults/drills.js";
+import type { KeyringLoader } from "../faults/start-drill.js";
 import { watchAudit } from "./audit-watch.js";
 import { watchConsumed } from "./consumed-watch.js";
 import { watchEvidence } from "./evidence-watch.js";
@@ -93,6 +94,8 @@ export interface ReferenceComponents {
   readonly lane?: Partial<LaneComponents>;
   /** Flawed transport layers (with `transports`): the HTTP or JSON-lines server's service wrapped. */
   readonly transports?: TransportWraps;
+  /** A flawed keyring loader, used where the fault drills start a gate or lane (faults/start-drill.ts). */
+  readonly loadKeyring?: KeyringLoader;
 }
 
 const OPERATIONS: readonly Operation[] = ["decide", "rehearse"];
@@ -288,6 +291,9 @@ function faultDrillEnv(
       clock: options.clock,
       ...(gate === undefined ? {} : { gateComponents: gate }),
       ...(lane === undefined ? {} : { laneComponents: lane }),
+      ...(options.components?.loadKeyring === undefined
+        ? {}
+        : { loadKeyring: options.components.loadKeyring }),
     },
   };
 }
