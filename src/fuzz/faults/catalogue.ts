@@ -11,6 +11,7 @@
  * The names are stable: a finding records its fault by name, and a replay provokes it again.
  */
 import type { Operation } from "../types.js";
+import type { RuleId } from "../vocab/rule-id.js";
 import { FAULT_NAMES, type FaultName } from "./fault-name.js";
 
 export { FAULT_NAMES, type FaultName };
@@ -21,7 +22,7 @@ export interface Fault {
   /** The operations whose component the fault is provoked in (the gate decides, the lane rehearses). */
   readonly operations: readonly Operation[];
   /** The SPEC rules that say how the component must behave under it. */
-  readonly rules: readonly string[];
+  readonly rules: readonly RuleId[];
   /** What is done to the component, in a few words, for findings and docs/operating.md. */
   readonly what: string;
 }

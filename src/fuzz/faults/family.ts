@@ -62,7 +62,8 @@ export function faultDrillFamily<A, C>(options: FaultDrillOptions<A, C>): ProbeF
         : control.render(value.bytes.value, ctx),
     breaks: (value) => {
       const fault = faultNamed(value.fault);
-      return `${fault.rules.join(", ")}: ${fault.name} (${fault.what})`;
+      // The rule ids first, as every family's breaks text starts (vocab/flaw.ts: "C1/S4: ...").
+      return `${fault.rules.join("/")}: ${fault.name} (${fault.what})`;
     },
     describe: (value) => `under fault ${value.fault}: ${describeBytes(value)}`,
     fault: (value) => value.fault,
