@@ -21,7 +21,7 @@ export const families = [
     name: "gate-fault-drill",
     operation: "decide",
     rules: ["F1", "F2", "F4", "G5", "G6", "G8", "R1", "S1", "S7"],
-    minRuns: 24,
+    minRuns: 32,
     attack: LEAK_ATTACKS,
     control: AUTHORIZED_REQUESTS,
   }),

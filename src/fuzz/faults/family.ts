@@ -49,7 +49,14 @@ export function faultDrillFamily<A, C>(options: FaultDrillOptions<A, C>): ProbeF
     minRuns: options.minRuns,
     arbitrary: (ctx) =>
       fc.record({
-        fault: fc.constantFrom(...faults),
+        // A start fault's outcome does not depend on the bytes (drills.ts provokes it once per
+        // target): request faults, which meet every request differently, are drawn twice as often.
+        fault: fc.oneof(
+          ...faults.map((name) => ({
+            weight: faultNamed(name).phase === "request" ? 2 : 1,
+            arbitrary: fc.constant(name),
+          })),
+        ),
         // Both kinds of bytes, as often: a valid request under a fault is the sharper test.
         bytes: fc.oneof(
           attack.arbitrary(ctx).map((value) => ({ from: "attack" as const, value })),

@@ -30,14 +30,23 @@ let workDir: string;
 let keyring: FixtureKeyring;
 let docs: Docs;
 let canaries: readonly string[];
+/** The shipped reference lane, opened once: every must-stay-quiet case fires at it. */
+let shipped: Target;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "failclosed-drills-fire-"));
   keyring = await makeFixtureKeyring();
   docs = new Docs(await keysFromSets(keyring.sets, true), BASE_NOW);
   canaries = canariesFromJwks(keyring.sets);
-});
+  shipped = await openReferenceTarget({
+    keyringSources: keyring.sources,
+    clock: fixedClock(BASE_NOW),
+    workDir,
+    testMode: true,
+  });
+}, 120_000);
 afterAll(async () => {
+  await shipped.close();
   await rm(workDir, { recursive: true, force: true });
 });
 
@@ -142,8 +151,7 @@ describe("fault drills fire on flawed components and stay quiet on the shipped o
       drill(t, "ledger-unavailable", "decide", bytes),
     );
     expect(flawed).toMatchObject({ kind: "fail", oracle: { name: "verdict" } });
-    const shipped = await withReference({}, (t) => drill(t, "ledger-unavailable", "decide", bytes));
-    expect(shipped).toEqual({ kind: "pass" });
+    expect(await drill(shipped, "ledger-unavailable", "decide", bytes)).toEqual({ kind: "pass" });
   }, 120_000);
 
   it("F2: a gate that prints its key when the ledger fails mid-decision leaks through stderr", async () => {
@@ -161,8 +169,7 @@ describe("fault drills fire on flawed components and stay quiet on the shipped o
         oracle: { name: "leak" },
         reason: expect.stringMatching(/in stderr$/) as unknown,
       });
-    const shipped = await withReference({}, (t) => drill(t, "ledger-fails-mid-decision", "decide", bytes));
-    expect(shipped).toEqual({ kind: "pass" });
+    expect(await drill(shipped, "ledger-fails-mid-decision", "decide", bytes)).toEqual({ kind: "pass" });
   }, 120_000);
 
   it("F4: a gate that prints the driver's error with its stack", async () => {
@@ -219,17 +226,15 @@ describe("fault drills fire on flawed components and stay quiet on the shipped o
 
   it("property: under every gate fault and start fault, the shipped gate refuses any bytes, quietly", async () => {
     const bytes = await control();
-    await withReference({}, (t) =>
-      fc.assert(
-        fc.asyncProperty(
-          fc.constantFrom(...faultsFor("decide")),
-          fc.oneof(fc.constant(bytes), fc.constant(attack), fc.uint8Array({ maxLength: 64 })),
-          async (fault, fired) => {
-            expect(await drill(t, fault, "decide", fired)).toEqual({ kind: "pass" });
-          },
-        ),
-        { numRuns: 40 },
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...faultsFor("decide")),
+        fc.oneof(fc.constant(bytes), fc.constant(attack), fc.uint8Array({ maxLength: 64 })),
+        async (fault, fired) => {
+          expect(await drill(shipped, fault, "decide", fired)).toEqual({ kind: "pass" });
+        },
       ),
+      { numRuns: 40 },
     );
   }, 120_000);
 });
