@@ -286,6 +286,13 @@ export type OracleVerdict =
   /** The oracle could not judge (it threw, or lacks data): the family becomes inconclusive. */
   | { readonly kind: "error"; readonly detail: string };
 
+/**
+ * Which keys under test a seal is checked against: every key (the default), only the key its
+ * header's kid names, or every key but that one. The last two split one search in two, so that a
+ * caller trying one token over many payloads can try the likely key on all of them first.
+ */
+export type SealScope = "any" | "named" | "others";
+
 /** Where a request stands in a scenario: step `index` (0-based) of `count`. */
 export interface StepPlace {
   readonly index: number;
@@ -307,7 +314,10 @@ export interface OracleInput {
   /** The secrets of the keyring under test, raw: the leak oracle searches every encoding of each. */
   readonly canaries: readonly string[];
   /** Verifies a JWS against the keys under test; returns the signing role if any key verifies it. */
-  readonly sealedBy: (jws: string) => Promise<"owner" | "operator" | "gate" | "rehearsal" | undefined>;
+  readonly sealedBy: (
+    jws: string,
+    scope?: SealScope,
+  ) => Promise<"owner" | "operator" | "gate" | "rehearsal" | undefined>;
   /**
    * Fires variants of this probe at the same target (the metamorphic oracle, issue #15); absent for
    * scenario steps, races and clone probes, and where a caller fires one request alone.

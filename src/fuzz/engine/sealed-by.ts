@@ -35,11 +35,16 @@ async function signedBy(
  */
 export function sealedByKeyring(keyring: Keyring): OracleInput["sealedBy"] {
   const keys = [...keyring.values()];
-  return async (jws) => {
+  return async (jws, scope = "any") => {
     const [protectedPart = "", payload = "", signature = ""] = jws.split(".");
     if (protectedPart === "" || signature === "") return undefined;
     const named = keyring.get(headerKid(protectedPart) ?? "");
-    for (const key of named === undefined ? keys : [named, ...keys.filter((k) => k !== named)]) {
+    const others = keys.filter((k) => k !== named);
+    const tried =
+      named === undefined
+        ? { any: keys, named: [], others }
+        : { any: [named, ...others], named: [named], others };
+    for (const key of tried[scope]) {
       if (await signedBy(key, protectedPart, payload, signature)) return key.role;
     }
     return undefined;

@@ -50,16 +50,25 @@ function detachedCandidates(outcome: Outcome): Uint8Array[] {
   return out.slice(0, MAX_DETACHED_CANDIDATES);
 }
 
-/** Who sealed it; a detached token is tried against each payload it could be a seal over (S6). */
+/**
+ * Who sealed it; a detached token is tried against each payload it could be a seal over (S6): with
+ * the key its header names over every payload first, then with every other key. A lane's artifact
+ * seal names its key, so it is found in a few verifications instead of one per key and payload
+ * (synchronous work on the run's main thread, which every probe in flight waits behind).
+ */
 async function signerOf(input: OracleInput, token: JwsToken): Promise<SealRole | undefined> {
   if (token.payload !== "") return input.sealedBy(token.text);
-  const bare = await input.sealedBy(token.text);
-  if (bare !== undefined) return bare;
-  for (const bytes of detachedCandidates(input.outcome)) {
-    const attached = `${token.header}.${Buffer.from(bytes).toString("base64url")}.${token.signature}`;
-    const role = await input.sealedBy(attached);
-    if (role !== undefined) return role;
-  }
+  const attachments = [
+    token.text,
+    ...detachedCandidates(input.outcome).map(
+      (bytes) => `${token.header}.${Buffer.from(bytes).toString("base64url")}.${token.signature}`,
+    ),
+  ];
+  for (const scope of ["named", "others"] as const)
+    for (const attached of attachments) {
+      const role = await input.sealedBy(attached, scope);
+      if (role !== undefined) return role;
+    }
   return undefined;
 }
 

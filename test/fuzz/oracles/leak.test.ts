@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { labelledEncodings, makeScanner } from "../../../src/fuzz/canary/index.js";
+import { sealedByKeyring } from "../../../src/fuzz/engine/sealed-by.js";
 import { leakOracle } from "../../../src/fuzz/oracles/index.js";
 import type { Outcome } from "../../../src/fuzz/types.js";
 import {
@@ -244,6 +245,50 @@ describe("leak oracle: seals", () => {
       kind: "fail",
       reason: "seal by an owner key (artifact+jws) in file evidence/R-1/report.jws",
     });
+  });
+
+  it("finds a detached seal's signer with the key its header names, over every payload, before any other key", async () => {
+    const report = utf8("report bytes\n");
+    const byLane = await fx.artifactSeal("rehearsal", report);
+    const scopes: string[] = [];
+    const real = sealedByKeyring(fx.keyring);
+    const counting: OracleFixture["sealedBy"] = (jws, scope) => {
+      scopes.push(scope ?? "any");
+      return real(jws, scope);
+    };
+    const files = new Map<string, Uint8Array>([
+      ...Array.from({ length: 6 }, (_, i): [string, Uint8Array] => [
+        `evidence/R-1/other-${i}.txt`,
+        utf8(`other ${i}`),
+      ]),
+      ["evidence/R-1/report.txt", report],
+      ["evidence/R-1/report.jws", utf8(byLane)],
+    ]);
+    const outcome = responded(DENY_BODY, { channels: { files } });
+    const verdict = await leakOracle.judge(input({ ...fx, sealedBy: counting }, probe("attack"), outcome));
+    expect(verdict).toEqual({ kind: "pass" });
+    // Found by the named key alone: the bare token, the body, then the files up to the report.
+    expect(new Set(scopes)).toEqual(new Set(["named"]));
+    expect(scopes.length).toBeLessThanOrEqual(1 + 1 + files.size);
+  });
+
+  it("still finds a detached owner seal whose header names another role's key (every other key next)", async () => {
+    const report = utf8("owner artifact\n");
+    const forged = craftJws(
+      headerJson("EdDSA", fx.keys.signer("rehearsal").kid, "artifact+jws"),
+      report,
+      rawSigner(fx.keys.privateJwk("owner")),
+      { detached: true },
+    );
+    const files = new Map([
+      ["evidence/R-1/report.txt", report],
+      ["evidence/R-1/report.jws", utf8(forged)],
+    ]);
+    const outcome = responded(DENY_BODY, { channels: { files } });
+    const verdict = await leakOracle.judge(
+      input({ ...fx, sealedBy: sealedByKeyring(fx.keyring) }, probe("attack"), outcome),
+    );
+    expect(verdict).toMatchObject({ kind: "fail", reason: expect.stringContaining("owner key") as unknown });
   });
 
   it("stays quiet on operator seals and on tokens no key under test made", async () => {
