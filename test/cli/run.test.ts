@@ -54,7 +54,22 @@ describe("failclosed run on the reference lane", () => {
     expect(report.shard).toEqual({ index: 1, total: 20 });
     expect(report.canary).toBe("clean");
     expect(report.families.map((f) => f.family).sort()).toEqual(
-      ["C01", "C02", "P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10"].sort(),
+      [
+        "C01",
+        "C02",
+        "D01",
+        "D02",
+        "P01",
+        "P02",
+        "P03",
+        "P04",
+        "P05",
+        "P06",
+        "P07",
+        "P08",
+        "P09",
+        "P10",
+      ].sort(),
     );
     for (const family of report.families) {
       expect(family.status, family.family).toEqual({ kind: "closed" });
@@ -105,7 +120,7 @@ describe("failclosed run on the reference lane", () => {
     const result = await cli(["run", "--only", "P99"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /^failclosed: USAGE: unknown probe family P99; the families are C01, C02, P01/,
+      /^failclosed: USAGE: unknown probe family P99; the families are C01, C02, D01, D02, P01/,
     );
   });
 
