@@ -7,8 +7,8 @@
 import { join } from "node:path";
 import type { Outcome, Operation, SideChannels } from "../types.js";
 import { faultNamed, type FaultName } from "./catalogue.js";
-import { GateDrill, type GateDrillEnv } from "./gate-drill.js";
-import { rehearseUnderFault, type LaneDrillEnv, type LaneFault } from "./lane-drill.js";
+import { GateDrill, type GateDrillAnswer, type GateDrillEnv } from "./gate-drill.js";
+import { rehearseUnderFault, type LaneDrillAnswer, type LaneDrillEnv, type LaneFault } from "./lane-drill.js";
 import type { LedgerFault } from "./faulty-ledger.js";
 import { capturePrinted } from "./printed.js";
 import { startUnderFault, type StartDrillEnv, type StartFault } from "./start-drill.js";
@@ -43,6 +43,25 @@ function thrown(error: unknown): string {
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }
 
+/** A drilled component's answer (with the rows or files it left) and what it printed, as an Outcome. */
+function outcomeOf(value: GateDrillAnswer | LaneDrillAnswer, printed: string, elapsedMs: number): Outcome {
+  const left = "rows" in value || "files" in value ? value : {};
+  switch (value.kind) {
+    case "answered":
+      return {
+        kind: "responded",
+        elapsedMs,
+        headers: {},
+        body: value.bytes,
+        channels: channels(printed, left),
+      };
+    case "threw":
+      return { kind: "crashed", elapsedMs, detail: thrown(value.error), channels: channels(printed, left) };
+    case "timed_out":
+      return { kind: "timed_out", elapsedMs, channels: channels(printed, left) };
+  }
+}
+
 export function openFaultDrills(env: FaultDrillEnv): FaultDrills {
   const gate = new GateDrill(env.gate);
   const starts = new Map<string, Promise<Outcome>>();
@@ -52,21 +71,7 @@ export function openFaultDrills(env: FaultDrillEnv): FaultDrills {
   async function decide(fault: LedgerFault, bytes: Uint8Array, timeoutMs: number): Promise<Outcome> {
     const started = Date.now();
     const { value, text } = await capturePrinted(() => gate.decide(fault, bytes, timeoutMs));
-    const elapsedMs = Date.now() - started;
-    switch (value.kind) {
-      case "answered":
-        return {
-          kind: "responded",
-          elapsedMs,
-          headers: {},
-          body: value.bytes,
-          channels: channels(text, value),
-        };
-      case "threw":
-        return { kind: "crashed", elapsedMs, detail: thrown(value.error), channels: channels(text, value) };
-      case "timed_out":
-        return { kind: "timed_out", elapsedMs, channels: channels(text) };
-    }
+    return outcomeOf(value, text, Date.now() - started);
   }
 
   async function rehearse(fault: LaneFault, bytes: Uint8Array, timeoutMs: number): Promise<Outcome> {
@@ -75,21 +80,7 @@ export function openFaultDrills(env: FaultDrillEnv): FaultDrills {
     const { value, text } = await capturePrinted((notice) =>
       rehearseUnderFault(env.lane, fault, dir, bytes, timeoutMs, notice),
     );
-    const elapsedMs = Date.now() - started;
-    switch (value.kind) {
-      case "answered":
-        return {
-          kind: "responded",
-          elapsedMs,
-          headers: {},
-          body: value.bytes,
-          channels: channels(text, value),
-        };
-      case "threw":
-        return { kind: "crashed", elapsedMs, detail: thrown(value.error), channels: channels(text, value) };
-      case "timed_out":
-        return { kind: "timed_out", elapsedMs, channels: channels(text, value) };
-    }
+    return outcomeOf(value, text, Date.now() - started);
   }
 
   async function start(fault: StartFault, operation: Operation): Promise<Outcome> {
