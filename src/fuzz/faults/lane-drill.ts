@@ -4,9 +4,10 @@
  * next drill, and a replay meets the same clone. The fault is switched in through the lane's seams
  * (lane/rehearsal/components.ts), wrapping whatever parts a test swapped in, or by the file system.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Clock } from "../../kernel/clock.js";
+import { filesUnder } from "../../kernel/files-under.js";
 import {
   laneComponents,
   openLane,
@@ -70,23 +71,6 @@ function faultyParts(
   }
 }
 
-/** Everything the lane left at `path` (a directory's files, or the file put in its place). */
-async function leftAt(path: string, root: string): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  const found = await stat(path).catch(() => undefined);
-  if (found === undefined) return files;
-  if (found.isFile()) {
-    files.set(relative(root, path), await readFile(path));
-    return files;
-  }
-  for (const entry of await readdir(path, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = join(entry.parentPath, entry.name);
-    files.set(relative(root, file), await readFile(file));
-  }
-  return files;
-}
-
 /** Rehearses `bytes` under `fault` on a fresh clone in `dir` (removed after). */
 export async function rehearseUnderFault(
   env: LaneDrillEnv,
@@ -129,7 +113,7 @@ export async function rehearseUnderFault(
         await writeFile(evidenceDir, "");
       }
       const raced = await race(lane.rehearse(bytes), timeoutMs);
-      const files = await leftAt(evidenceDir, dir);
+      const files = await filesUnder(evidenceDir, dir);
       switch (raced.kind) {
         case "done":
           return { kind: "answered", bytes: raced.value.bytes, files };

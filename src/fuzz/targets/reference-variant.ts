@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { openPgliteWorker, openLane, writeMarker } from "../../lane/index.js";
 import type { LaneComponents, LaneConfig, ProductionIdentity, Keyring } from "../../lane/index.js";
 import type { Clock } from "../../kernel/clock.js";
+import { filesUnder } from "../../kernel/files-under.js";
 import type { CloneSetup, Outcome } from "../types.js";
 import { copyClone } from "./reference-clone.js";
 
@@ -15,16 +16,6 @@ export interface VariantContext {
   readonly production: readonly ProductionIdentity[];
   /** Lane parts a test swapped for flawed ones (lane/rehearsal/components.ts); usually none. */
   readonly components?: Partial<LaneComponents>;
-}
-
-async function filesUnder(root: string): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files.set(relative(root, path), await readFile(path));
-  }
-  return files;
 }
 
 /**

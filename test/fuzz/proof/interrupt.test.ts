@@ -14,27 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReport, validateFinding } from "../../../src/fuzz/report/index.js";
 import type { FamilyStatus } from "../../../src/fuzz/types.js";
 import { makeFixtureKeyring, writeKeyringFiles } from "../../fixtures/broken-targets/keyring.js";
+import { REFERENCE_RUN_FAMILIES } from "../../support/families.js";
 import { SEED } from "./support.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CLI = join(REPO_ROOT, "dist", "src", "cli", "main.js");
 const CHILD_FIXTURE = "test/fixtures/broken-targets/child.ts";
 /** Every family the CLI loads from dist/probes: an interrupted report still accounts for each. */
-/** Every family a run on the reference lane fires, fault drills included, sorted by id. */
-const ALL_FAMILIES = [
-  "C01",
-  "C02",
-  "D01",
-  "D02",
-  "P01",
-  "P02",
-  "P03",
-  "P04",
-  "P05",
-  "P06",
-  "P07",
-  "P08",
-].concat(["P09", "P10"]);
+const ALL_FAMILIES = REFERENCE_RUN_FAMILIES;
 /** SPEC-stable exit codes (src/cli/exit-codes.ts): 1 a finding, 2 inconclusive. */
 const EXIT_FINDING = 1;
 const EXIT_INCONCLUSIVE = 2;
