@@ -31,3 +31,24 @@ export function testModeFrom(
   if (raw === "1" || raw === "true") return true;
   throw new FailclosedError("USAGE", "FAILCLOSED_TEST_MODE must be 1, true, 0, false or empty");
 }
+
+/** The --scratch-dir lines of a command's usage, its explanation starting at column `column`. */
+export function scratchUsage(column: number): string {
+  const pad = " ".repeat(column);
+  const flag = "  --scratch-dir DIR";
+  const first = flag.length < column ? flag.padEnd(column) : `${flag}\n${pad}`;
+  return [
+    `${first}where the reference lane's throwaway clones, snapshots and ledger go`,
+    `${pad}(or FAILCLOSED_SCRATCH_DIR; default /dev/shm when it is a tmpfs with`,
+    `${pad}1 GiB free, else the OS temporary directory; docs/operating.md)`,
+  ].join("\n");
+}
+
+/** --scratch-dir, else FAILCLOSED_SCRATCH_DIR, as a RunOptions fragment; checked by the API. */
+export function scratchDirFrom(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): { scratchDir?: string } {
+  const chosen = flag ?? env["FAILCLOSED_SCRATCH_DIR"];
+  return chosen === undefined ? {} : { scratchDir: chosen };
+}

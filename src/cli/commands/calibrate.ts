@@ -9,7 +9,7 @@ import {
   formatVerdict,
   writeCalibration,
 } from "../../fuzz/calibrate/index.js";
-import { parseFlags, usageError } from "../args.js";
+import { parseFlags, scratchDirFrom, scratchUsage, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
@@ -30,6 +30,7 @@ The release gate takes its report with 'failclosed gate --calibration FILE'.
                     every flaw of the catalogue
   --timeout MS      per probe (default ${CALIBRATE_DEFAULTS.timeoutMs}; a flaw may ask for more)
   --out FILE        where the report goes (default reports/calibration.json)
+${scratchUsage(20)}
 Exit codes: 0 every flaw found, 1 a flaw went unfound (the fuzzer is blind to it), 2 usage.`;
 
 function ids(text: string | undefined): string[] | undefined {
@@ -54,6 +55,7 @@ export async function calibrateCommand(args: readonly string[], io: Io): Promise
       flaws: { type: "string" },
       timeout: { type: "string" },
       out: { type: "string" },
+      "scratch-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     CALIBRATE_USAGE,
@@ -82,6 +84,7 @@ export async function calibrateCommand(args: readonly string[], io: Io): Promise
       ...(only === undefined ? {} : { only }),
       ...(skip === undefined ? {} : { skip }),
       ...(flaws === undefined ? {} : { flaws }),
+      ...scratchDirFrom(values["scratch-dir"], io.env),
       signal: controller.signal,
       onStart: (chosen) => io.stdout(`seed ${chosen} (repeat this calibration with --seed ${chosen})\n`),
       onFlawStart: (flaw, index, total) =>

@@ -4,7 +4,7 @@ import { assertNever } from "../../kernel/result.js";
 import { parseDuration } from "../../fuzz/engine/budget.js";
 import { assertFindingIntact, readFindingFile } from "../../fuzz/report/index.js";
 import { replayExitCode, replayFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
-import { parseFlags, usageError } from "../args.js";
+import { parseFlags, scratchDirFrom, scratchUsage, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
@@ -29,6 +29,7 @@ the finding does). A finding whose id does not match its bytes (an edited file) 
                  versions or the seed corpus differ from the finding's, since the bytes may
                  then differ too)
   --corpus DIR   the seed corpus to regenerate with (default: the corpora/ shipped with failclosed)
+${scratchUsage(17)}
 Exit 1 if it still fails, 0 if it is fixed, 2 if it could not be judged (the target does not
 answer) or on bad usage and refused findings.`;
 
@@ -44,6 +45,7 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
       reference: { type: "boolean" },
       "clone-cmd": { type: "string" },
       "health-timeout": { type: "string" },
+      "scratch-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     REPLAY_USAGE,
@@ -94,6 +96,7 @@ export async function replayCommand(args: readonly string[], io: Io): Promise<Ex
     ...(healthTimeoutMs === undefined ? {} : { healthTimeoutMs }),
     ...(values.regenerate === true ? { regenerate: true } : {}),
     ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
+    ...scratchDirFrom(values["scratch-dir"], io.env),
     warn: (message) => io.stderr(`warning: ${message}\n`),
     note: (message) => io.stderr(`${message}\n`),
   });

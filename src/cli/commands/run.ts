@@ -5,7 +5,7 @@ import { parseSeed } from "../../fuzz/engine/seeds.js";
 import { parseShard } from "../../fuzz/engine/shard.js";
 import { reportExitCode, runExitCode, runFailclosed, type TargetSpec } from "../../fuzz/run/index.js";
 import { databaseLocation } from "../../lane/db/open.js";
-import { parseFlags, usageError } from "../args.js";
+import { parseFlags, scratchDirFrom, scratchUsage, usageError } from "../args.js";
 import { EXIT, type ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 
@@ -29,6 +29,7 @@ target is the reference lane in process, on embedded PGlite, with a keyring deri
   --corpus DIR           seeds (DIR/<family>/seeds/) and saved failures (DIR/<family>/failures/)
                          (default: the seeds shipped with failclosed, and saved failures in the
                          project's failclosed/corpus/); a --corpus that does not exist is an error
+${scratchUsage(25)}
 External targets (your own gate; see README "Fuzz your own gate"):
   --target URL           an HTTP gate (T2): http://HOST:PORT; GET /healthz must answer 200
   --target-cmd CMD       a child process speaking JSON lines (T3), run with /bin/sh -c
@@ -113,6 +114,7 @@ function parseRunFlags(args: readonly string[]) {
       "in-process-only": { type: "boolean" },
       "no-lane": { type: "boolean" },
       "clone-cmd": { type: "string" },
+      "scratch-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     RUN_USAGE,
@@ -189,6 +191,7 @@ export async function runCommand(args: readonly string[], io: Io): Promise<ExitC
       ...(values.corpus === undefined ? {} : { corpusDir: values.corpus }),
       ...(values["no-lane"] === true ? { noLane: true } : {}),
       ...(values["clone-cmd"] === undefined ? {} : { cloneCmd: values["clone-cmd"] }),
+      ...scratchDirFrom(values["scratch-dir"], io.env),
       signal: controller.signal,
       // One seed line: the one onStart prints on stdout, not a second from the console on stderr.
       console: { stream: process.stderr, isTTY: process.stderr.isTTY, seedLine: false },

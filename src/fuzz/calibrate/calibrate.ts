@@ -5,10 +5,8 @@
  * family and oracle, and how soon. Like runFailclosed it returns a result; only the command line
  * turns it into an exit code.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
+import { makeScratchDir, scratchRoot } from "../../kernel/scratch-dir.js";
 import { canariesFromJwks } from "../canary/index.js";
 import { runFuzz } from "../engine/engine.js";
 import { loadFamilies, selectFamilies } from "../engine/families.js";
@@ -49,6 +47,8 @@ export interface CalibrateOptions {
   /** Called before each flaw's run and with its outcome, for the console. */
   readonly onFlawStart?: (flaw: Flaw, index: number, total: number) => void;
   readonly onFlaw?: (outcome: FlawOutcome) => void;
+  /** Where the reference lanes' clones go (kernel/scratch-dir.ts); default RAM-backed when there is room. */
+  readonly scratchDir?: string;
 }
 
 function chosenFlaws(catalogue: readonly Flaw[], ids: readonly string[] | undefined): readonly Flaw[] {
@@ -74,7 +74,8 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
   const signal = options.signal ?? new AbortController().signal;
   options.onStart?.(seed);
   const started = Date.now();
-  const workDir = await mkdtemp(join(tmpdir(), "failclosed-calibrate-"));
+  const work = await makeScratchDir(await scratchRoot(options.scratchDir), "calibrate");
+  const workDir = work.path;
   const outcomes: FlawOutcome[] = [];
   try {
     for (const [index, flaw] of flaws.entries()) {
@@ -94,7 +95,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
       options.onFlaw?.(outcome);
     }
   } finally {
-    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    await work.remove();
   }
   const finished = Date.now();
   return {

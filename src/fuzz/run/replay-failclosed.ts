@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
+import { makeScratchDir, scratchRoot } from "../../kernel/scratch-dir.js";
 import { canariesFromJwks } from "../canary/index.js";
 import { familyContext } from "../engine/family-context.js";
 import { loadFamilies } from "../engine/families.js";
@@ -107,7 +105,8 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
     options.regenerate === true
       ? await regenerated(options.finding, spec, options, cloneDatabase)
       : options.finding;
-  const workDir = await mkdtemp(join(tmpdir(), "failclosed-replay-"));
+  const work = await makeScratchDir(await scratchRoot(options.scratchDir), "replay");
+  const workDir = work.path;
   try {
     const judgement = await replayFinding(finding, {
       oracles: ORACLES,
@@ -130,6 +129,6 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
         return { kind: "error", detail: judgement.detail };
     }
   } finally {
-    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    await work.remove();
   }
 }

@@ -1,7 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { FailclosedError } from "../../kernel/errors.js";
+import { makeScratchDir, scratchRoot } from "../../kernel/scratch-dir.js";
 import { canariesFromJwks, makeScanner } from "../canary/index.js";
 import { loadSavedFailures, replayCorpus } from "../corpus/corpus.js";
 import { runFuzz, runIdFor, type RunConfig } from "../engine/engine.js";
@@ -73,6 +72,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   const location = await checkRunPaths({ corpus: options.corpusDir, reportDir });
   // Read and checked before anything is fired: a bad seed document stops the run with its path.
   const corpus = await loadSeedCorpus(location.seeds);
+  const scratch = await scratchRoot(options.scratchDir);
   // The keyring is read before the target is asked, so a missing key is a usage error first.
   if (spec.kind !== "reference") await keyringFor(spec)("health");
   const health = await targetHealth(spec);
@@ -87,7 +87,8 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
   // Asked once, before anything is fired: the markers P07 seals name the database it answers.
   const clone = await hookedClone(options.cloneCmd, families);
 
-  const workDir = await mkdtemp(join(tmpdir(), "failclosed-run-"));
+  const work = await makeScratchDir(scratch, "run");
+  const workDir = work.path;
   let scanned: ((text: string | Uint8Array) => string | undefined) | undefined;
   let jwkSets: readonly unknown[] = [];
   const answers = new AnswerLog();
@@ -176,7 +177,7 @@ export async function runFailclosed(options: RunOptions = {}): Promise<RunResult
     if (isCanaryInOutputError(error)) return { kind: "canary-in-output", detail: error.message, reportDir };
     throw error;
   } finally {
-    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    await work.remove();
   }
 }
 
