@@ -7,7 +7,10 @@
  * never missed, and a leak seen by a request that did not make it is not confirmed when its bytes
  * are fired again alone (family-run.ts). With one request in flight the window is exactly its own.
  *
- * Looks are taken one at a time, so that each begins where the previous ended.
+ * Looks are taken one at a time, so that each begins where the previous ended. A request that ends
+ * while a look is waiting to begin joins that look instead of queueing one more: a look that
+ * begins after the request's answer sees all the request produced, and the ledger read that a
+ * look costs was half of the reference gate's database work (one per decision, docs/performance.md).
  */
 import type { SideChannels } from "../types.js";
 import { NO_CHANNELS } from "./channels.js";
@@ -20,6 +23,8 @@ export class ChannelLog {
   /** Where each request in flight began, by its token. */
   readonly #open = new Map<symbol, number>();
   #looking: Promise<unknown> = Promise.resolve();
+  /** The look queued behind the one in flight, not begun yet, and what it looks at. */
+  #queued: { readonly key: unknown; readonly look: Promise<Raced<SideChannels>> } | undefined;
 
   /** A request starts: what is looked at from now on is in its window. */
   begin(): symbol {
@@ -31,19 +36,41 @@ export class ChannelLog {
   /**
    * A request's answer is in: takes a look (after every look already begun) and returns the
    * request's window, or how the look failed (nothing of this request is then said to be clean).
+   * With a `key` (what the look reads: the same system, the same deadline), a look already queued
+   * under the same key and not yet begun is shared instead.
    */
-  async end(token: symbol, look: () => Promise<Raced<SideChannels>>): Promise<Raced<SideChannels>> {
-    const looked = this.#looking.then(look);
-    this.#looking = looked.catch(() => undefined);
+  async end(
+    token: symbol,
+    look: () => Promise<Raced<SideChannels>>,
+    key?: unknown,
+  ): Promise<Raced<SideChannels>> {
+    const queued = this.#queued;
+    const looked = key !== undefined && queued?.key === key ? queued.look : this.#queue(look, key);
     try {
       const raced = await looked;
-      if (raced.kind === "done") this.#looks.push(raced.value);
       if (raced.kind !== "done") return raced;
       return { kind: "done", value: merge(this.#looks.slice((this.#open.get(token) ?? 0) - this.#base)) };
     } finally {
       this.#open.delete(token);
       this.#trim();
     }
+  }
+
+  #queue(look: () => Promise<Raced<SideChannels>>, key: unknown): Promise<Raced<SideChannels>> {
+    const entry = {
+      key,
+      look: this.#looking.then(async () => {
+        // Begun: a request ending from now on may have produced after this look's start.
+        if (this.#queued === entry) this.#queued = undefined;
+        const raced = await look();
+        // Kept once, before any request waiting on it computes its window.
+        if (raced.kind === "done") this.#looks.push(raced.value);
+        return raced;
+      }),
+    };
+    this.#queued = entry;
+    this.#looking = entry.look.catch(() => undefined);
+    return entry.look;
   }
 
   /** Drops the looks no request in flight can still need. */

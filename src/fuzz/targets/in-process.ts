@@ -173,8 +173,11 @@ export async function openInProcessTarget(options: InProcessOptions): Promise<Ta
     );
     const hung = answered.some(({ raced }) => raced.kind === "timed_out");
     // Whatever hung may hold the locks the side channels need: look briefly, then move on.
-    const channels = await log.end(token, () =>
-      race(current.channels(operation), hung ? HUNG_CHANNELS_MS : housekeepingMs),
+    const channels = await log.end(
+      token,
+      () => race(current.channels(operation), hung ? HUNG_CHANNELS_MS : housekeepingMs),
+      // Shared only with requests to the same system and with the same deadline.
+      hung ? undefined : current,
     );
     const seen = channels.kind === "done" ? channels.value : NO_CHANNELS;
     const outcomes = answered.map(({ raced, elapsedMs }): Outcome => {

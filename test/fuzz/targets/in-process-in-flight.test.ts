@@ -220,4 +220,78 @@ describe("ChannelLog", () => {
       { numRuns: 40 },
     );
   });
+
+  it("requests ending while a look is in flight share the one queued behind it, never one begun", async () => {
+    const log = new ChannelLog();
+    const written: string[] = [];
+    let looks = 0;
+    const slowLook = () => async () => {
+      looks += 1;
+      const rows = written.splice(0);
+      await sleep(20);
+      return { kind: "done" as const, value: { ...NO_CHANNELS, rows } };
+    };
+    const request = async (name: string, key: unknown, after = 0) => {
+      const token = log.begin();
+      await sleep(after);
+      written.push(name);
+      const raced = await log.end(token, slowLook(), key);
+      return raced.kind === "done" ? raced.value.rows : [];
+    };
+    const system = {};
+    // a's look begins at once; b, c and d end during it: one look more serves all three.
+    const [a, b, c, d] = await Promise.all([
+      request("a", system),
+      request("b", system, 5),
+      request("c", system, 8),
+      request("d", system, 10),
+    ]);
+    expect(looks).toBe(2);
+    expect(a).toEqual(["a"]);
+    for (const [name, rows] of [
+      ["b", b],
+      ["c", c],
+      ["d", d],
+    ] as const)
+      expect(rows).toContain(name);
+    // Another key (another system, or a hung request's short deadline) never shares (must fire).
+    looks = 0;
+    await Promise.all([request("e", system), request("f", {}, 5), request("g", undefined, 8)]);
+    expect(looks).toBe(3);
+  });
+
+  it("shared looks still never lose a request's row, nor read one twice (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(20), fc.nat(6), fc.boolean()), { minLength: 1, maxLength: 12 }),
+        async (plan) => {
+          const log = new ChannelLog();
+          const written: string[] = [];
+          const read: string[] = [];
+          const key = {};
+          const windows = await Promise.all(
+            plan.map(async ([delay, lookMs, keyed], index) => {
+              const token = log.begin();
+              await sleep(delay);
+              written.push(`row ${index}`);
+              const raced = await log.end(
+                token,
+                async () => {
+                  const rows = written.splice(0);
+                  read.push(...rows);
+                  await sleep(lookMs);
+                  return { kind: "done" as const, value: { ...NO_CHANNELS, rows } };
+                },
+                keyed ? key : undefined,
+              );
+              return raced.kind === "done" ? raced.value.rows : [];
+            }),
+          );
+          for (const [index, rows] of windows.entries()) expect(rows).toContain(`row ${index}`);
+          expect(read.sort()).toEqual(plan.map((_, index) => `row ${index}`).sort());
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });
