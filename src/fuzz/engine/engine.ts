@@ -110,6 +110,16 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
   try {
     results = await runInterleaved(interleaveControls(config.families), {
       width: Math.max(1, config.concurrency) * Math.max(1, config.familyConcurrency),
+      // Gate and lane families side by side only where the target says they share nothing.
+      // The lane's slots are `concurrency` families, one chunk each: its rehearsals take turns on
+      // the clone anyway, and every lane family in flight holds PGlite instances of its own (P07's
+      // clones, D02's lanes), which a chunk per sub-seed would multiply (peak memory, issue #17).
+      ...(target.stateByOperation === true
+        ? {
+            groupOf: (family: ProbeFamily) => family.operation,
+            widthOf: (group: string) => (group === "rehearse" ? Math.max(1, config.concurrency) : undefined),
+          }
+        : {}),
       replay: async (family) => {
         // A saved failure that cannot be read or judged makes its family inconclusive (which
         // still blocks the release); it must not end the whole run without a report.

@@ -6,7 +6,11 @@
  * `width` chunks at once, each free slot going to the family that has had the least time so far
  * (every floor before any run beyond a floor): a slow family never starves a fast one, which
  * finishes its floor within its share. Each family finishes (confirms its finding, reports) as
- * soon as its own chunks are done. F3's soundness does not depend on this order: the state lock
+ * soon as its own chunks are done. A target whose operations share nothing (the reference lane:
+ * its gate and its lane each have their own database and their own requests in flight) gets the
+ * long tail per operation: chunks of gate families and of lane families each in their own slots,
+ * so that a decision never waits for a slot a rehearsal holds, nor P08's floor behind the gate
+ * families' (it was the default run's tail: issue #12). F3's soundness does not depend on this order: the state lock
  * (state-lock.ts) keeps what changes the state by design out of every attack's snapshots.
  */
 import pLimit from "p-limit";
@@ -25,6 +29,13 @@ export interface ScheduleOptions {
   readonly width: number;
   readonly replay: (family: ProbeFamily) => Promise<Replayed>;
   readonly open: (family: ProbeFamily, replayed: Replayed) => FamilyRun;
+  /**
+   * Which families share the long tail's slots (default: all of them). Each group gets `width`
+   * workers of its own; fairness (least time first) holds within a group.
+   */
+  readonly groupOf?: (family: ProbeFamily) => string;
+  /** A group's workers, when not `width` (the reference lane's rehearsals go one at a time anyway). */
+  readonly widthOf?: (group: string) => number | undefined;
 }
 
 /** Controls spread evenly among the attacks, so the smoke round fires them alongside. */
@@ -44,6 +55,7 @@ export function interleaveControls(families: readonly ProbeFamily[]): ProbeFamil
 /** A family's place in the long tail: its chunks left, in order, and the time it has had. */
 interface Lane {
   readonly run: FamilyRun;
+  readonly group: string;
   readonly chunks: Chunk[];
   /** Its smoke chunks are done: only then does the long tail take its chunks. */
   smokeDone: boolean;
@@ -55,7 +67,7 @@ interface Lane {
  * The lane whose next chunk goes next: floor chunks before runs beyond any floor, then a lane
  * with nothing in flight, then the least time had; ties keep the families' order.
  */
-function nextLane(lanes: readonly Lane[]): Lane | undefined {
+function nextLane(lanes: readonly Lane[], group: string): Lane | undefined {
   let best: Lane | undefined;
   const key = (lane: Lane): [number, number, number] => [
     lane.chunks[0]?.beyondFloor === true ? 1 : 0,
@@ -63,7 +75,7 @@ function nextLane(lanes: readonly Lane[]): Lane | undefined {
     lane.busyMs,
   ];
   for (const lane of lanes) {
-    if (!lane.smokeDone || lane.chunks.length === 0) continue;
+    if (lane.group !== group || !lane.smokeDone || lane.chunks.length === 0) continue;
     if (best === undefined) {
       best = lane;
       continue;
@@ -90,8 +102,10 @@ export async function runInterleaved(
     ),
   );
 
+  const groupOf = options.groupOf ?? (() => "all");
   const lanes: Lane[] = runs.map((run) => ({
     run,
+    group: groupOf(run.family),
     chunks: run.chunks.filter((c) => !c.smoke),
     smokeDone: false,
     busyMs: 0,
@@ -123,11 +137,12 @@ export async function runInterleaved(
   // The long tail, drained by `width` workers, each taking a chunk of a family whose smoke round
   // is over. A chunk of a family that has stopped (a finding, an error, the budget) returns at
   // once, so it never holds a worker.
-  const worker = async (): Promise<void> => {
+  const worker = async (group: string): Promise<void> => {
+    const mine = lanes.filter((l) => l.group === group);
     for (;;) {
-      const lane = nextLane(lanes);
+      const lane = nextLane(mine, group);
       if (lane === undefined) {
-        if (lanes.every((l) => l.smokeDone)) return;
+        if (mine.every((l) => l.smokeDone)) return;
         await smokeEnd;
         continue;
       }
@@ -143,6 +158,9 @@ export async function runInterleaved(
       finishIfDone(lane);
     }
   };
-  await Promise.all([smoke, ...Array.from({ length: width }, worker)]);
+  const groups = [...new Set(lanes.map((lane) => lane.group))];
+  const widthOf = (group: string): number => Math.max(1, options.widthOf?.(group) ?? width);
+  const workers = groups.flatMap((group) => Array.from({ length: widthOf(group) }, () => worker(group)));
+  await Promise.all([smoke, ...workers]);
   return Promise.all(runs.map((run) => finished.get(run) ?? run.finish()));
 }

@@ -185,6 +185,41 @@ describe("the long tail", () => {
     expect(events.map((e) => e.type === "family-end" && e.result.family)).toEqual(["FAST", "SLOW"]);
   });
 
+  it("gives gate and lane families slots of their own on a target whose operations share nothing", async () => {
+    // REH's tail probes and the decide families' tail probes overlap only when each operation has
+    // its own workers; with one shared slot (width 1) two tail chunks never run at once.
+    const tailOverlaps = async (stateByOperation: boolean): Promise<number> => {
+      const spans: Array<{ id: string; index: number; start: number; end: number }> = [];
+      const seen = new Map<string, number>();
+      const answer = async (bytes: Uint8Array): Promise<Outcome> => {
+        const id = Buffer.from(bytes).toString("utf8").split(":")[0] ?? "";
+        const index = seen.get(id) ?? 0;
+        seen.set(id, index + 1);
+        const start = performance.now();
+        await sleep(id === "REH" ? 30 : 5);
+        spans.push({ id, index, start, end: performance.now() });
+        return { kind: "responded", elapsedMs: 0, headers: {}, body: bytes, channels: NO_CHANNELS };
+      };
+      const target: Target = {
+        name: "two operations",
+        operations: ["decide", "rehearse"],
+        ...(stateByOperation ? { stateByOperation: true } : {}),
+        fire: (_op, bytes) => answer(bytes),
+        restart: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+      };
+      const reh = { ...family("REH", { minRuns: 15 }), operation: "rehearse" as const };
+      await runFuzz(config([reh, family("D1", { minRuns: 60 }), family("D2", { minRuns: 60 })], target));
+      // Past the smoke round (three single probes a family): the long tail only.
+      const tail = spans.filter((span) => span.index >= 3);
+      const rehearsals = tail.filter((span) => span.id === "REH");
+      const decisions = tail.filter((span) => span.id !== "REH");
+      return rehearsals.filter((r) => decisions.some((d) => d.start < r.end && r.start < d.end)).length;
+    };
+    expect(await tailOverlaps(true)).toBeGreaterThan(0);
+    expect(await tailOverlaps(false)).toBe(0);
+  });
+
   it("completes every floor whatever the budget, and runs beyond it only within the budget", async () => {
     const report = await runFuzz(
       config([family("A1", { minRuns: 40 }), family("A2", { minRuns: 40 })], loggingTarget({ A1: 2 }), {
