@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import pLimit from "p-limit";
 import { FailclosedError } from "../../kernel/errors.js";
 import { startSpare, takeSpare } from "./pglite-worker-pool.js";
 import { PGLITE_WORKER_SOURCE, type ErrorFields } from "./pglite-worker-source.js";
@@ -78,9 +79,27 @@ export class WorkerQueryError extends Error {
   }
 }
 
-const require = createRequire(import.meta.url);
-const PGLITE_ENTRY = require.resolve("@electric-sql/pglite");
-const PGLITE_URL = pathToFileURL(PGLITE_ENTRY).href;
+/**
+ * PGlite's ES module entry, which a worker thread imports in about 30 ms; the CommonJS entry that
+ * require.resolve finds took about 47 ms, cjs-module-lexer reading its 520 KB for named exports
+ * in every thread (a default run starts about 80). Where import.meta.resolve is missing (a test
+ * runner's module loader), the CommonJS entry, which works the same.
+ */
+function pgliteUrl(): string {
+  const { resolve } = import.meta as { resolve?: (specifier: string) => string };
+  if (typeof resolve === "function") {
+    try {
+      const url = resolve("@electric-sql/pglite");
+      if (url.startsWith("file:")) return url;
+    } catch {
+      // fall through to the CommonJS entry
+    }
+  }
+  return pathToFileURL(createRequire(import.meta.url).resolve("@electric-sql/pglite")).href;
+}
+const PGLITE_URL = pgliteUrl();
+/** The directory of PGlite's dist/, where its WebAssembly and file system bundle lie beside both entries. */
+const PGLITE_DIST = dirname(fileURLToPath(PGLITE_URL));
 
 /** A compiled WebAssembly.Module; opaque here, only PGlite looks inside. */
 type WasmModule = object;
@@ -105,7 +124,7 @@ let compiled: Promise<WasmModule> | undefined;
  * its own copy, seconds of CPU and tens of megabytes each.
  */
 function pgliteWasm(): Promise<WasmModule> {
-  compiled ??= readFile(join(dirname(PGLITE_ENTRY), "pglite.wasm")).then((bytes) => wasm.compile(bytes));
+  compiled ??= readFile(join(PGLITE_DIST, "pglite.wasm")).then((bytes) => wasm.compile(bytes));
   return compiled;
 }
 
@@ -116,10 +135,18 @@ let fsBundle: Promise<Blob> | undefined;
  * read from disk once per process and handed to every worker; a Blob crosses without copying.
  */
 function pgliteFsBundle(): Promise<Blob> {
-  fsBundle ??= readFile(join(dirname(PGLITE_ENTRY), "pglite.data")).then((bytes) => new Blob([bytes]));
+  fsBundle ??= readFile(join(PGLITE_DIST, "pglite.data")).then((bytes) => new Blob([bytes]));
   void fsBundle.catch(() => (fsBundle = undefined));
   return fsBundle;
 }
+
+/**
+ * PostgreSQL boots one at a time in a process. A boot briefly holds far more memory than the
+ * running instance (the cluster's tarball, WebAssembly memory being filled, a new thread's heap);
+ * a default run's snapshot rehearsals, P07's clones and D02's lanes booting together made the
+ * process's peak (issue #17, <= 1 GiB), while a boot takes a fraction of a second.
+ */
+const BOOTS = pLimit(1);
 
 type Op = "query" | "exec" | "end-session" | "listen" | "dump" | "code-loads" | "close";
 type Done = {
@@ -193,10 +220,18 @@ class WorkerHandle {
     worker.on("exit", (code) => die(new Error(`the PGlite worker exited (code ${code})`)));
   }
 
-  static async start(
+  static start(
     source: ClusterSource,
     startTimeoutMs = 60_000,
     onNotify: (channel: string) => void = () => undefined,
+  ): Promise<WorkerHandle> {
+    return BOOTS(() => WorkerHandle.#boot(source, startTimeoutMs, onNotify));
+  }
+
+  static async #boot(
+    source: ClusterSource,
+    startTimeoutMs: number,
+    onNotify: (channel: string) => void,
   ): Promise<WorkerHandle> {
     const spec = {
       dataDir: source.kind === "directory" ? source.dataDir : undefined,
