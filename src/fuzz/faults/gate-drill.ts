@@ -1,6 +1,8 @@
 /**
  * The gate the request drills decide on: one per target, opened at the first drill (a default run
- * pays for one extra in-memory ledger, not one per drill), with the fault switched in through its
+ * pays for one extra in-memory ledger, not one per drill) and closed once no drill has come for
+ * IDLE_CLOSE_MS (its PGlite holds about 180 MB, which D01's last drill, seconds into a run, would
+ * otherwise keep to the run's end: issue #17's peak memory), with the fault switched in through its
  * ledger seam for exactly one decision at a time. It is not the generation's gate: a drill never
  * touches the state the other families' snapshots (F3) compare.
  */
@@ -24,6 +26,9 @@ export type GateDrillAnswer =
   | { readonly kind: "threw"; readonly error: unknown; readonly rows: readonly string[] }
   | { readonly kind: "timed_out" };
 
+/** How long the drill gate stays open with no drill: D01's drills come well within it of each other. */
+export const IDLE_CLOSE_MS = 2_000;
+
 interface Opened {
   readonly gate: GateService;
   readonly audit: AuditWatch;
@@ -32,8 +37,18 @@ interface Opened {
 export class GateDrill {
   #opened: Promise<Opened> | undefined;
   #fault: LedgerFault | undefined;
+  #deciding = 0;
+  #idle: NodeJS.Timeout | undefined;
 
-  constructor(private readonly env: GateDrillEnv) {}
+  constructor(
+    private readonly env: GateDrillEnv,
+    private readonly idleCloseMs = IDLE_CLOSE_MS,
+  ) {}
+
+  /** Whether a gate is open (or opening) now; for tests of the idle close. */
+  get isOpen(): boolean {
+    return this.#opened !== undefined;
+  }
 
   #open(): Promise<Opened> {
     const flawed = this.env.components?.ledger;
@@ -59,6 +74,23 @@ export class GateDrill {
 
   /** Decides `bytes` with `fault` in the ledger; the caller serialises drills (printed.ts). */
   async decide(fault: LedgerFault, bytes: Uint8Array, timeoutMs: number): Promise<GateDrillAnswer> {
+    clearTimeout(this.#idle);
+    this.#deciding += 1;
+    try {
+      return await this.#decide(fault, bytes, timeoutMs);
+    } finally {
+      this.#deciding -= 1;
+      if (this.#deciding === 0 && this.#opened !== undefined) {
+        this.#idle = setTimeout(() => {
+          if (this.#deciding === 0) void this.close();
+        }, this.idleCloseMs);
+        // A run that is over never waits for this timer.
+        this.#idle.unref();
+      }
+    }
+  }
+
+  async #decide(fault: LedgerFault, bytes: Uint8Array, timeoutMs: number): Promise<GateDrillAnswer> {
     const { gate, audit } = await this.#open();
     this.#fault = fault;
     let raced;
@@ -79,6 +111,7 @@ export class GateDrill {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#idle);
     const opened = this.#opened;
     this.#opened = undefined;
     if (opened !== undefined)
