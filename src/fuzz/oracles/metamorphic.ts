@@ -25,11 +25,15 @@ import { lenientPositiveReading } from "./lenient.js";
 export interface MetamorphicOptions {
   /** The relations to check (default all). */
   readonly relations?: readonly RelationId[];
-  /** How many variants a probe gets at most (default 2): each is one more request to the target. */
+  /** How many variants a probe gets at most (default 1): each is one more request to the target. */
   readonly perProbe?: number;
 }
 
-export const DEFAULT_VARIANTS_PER_PROBE = 2;
+/**
+ * One variant a probe: two cost the default run about 11 s of its gate families' 40 s (docs/probes.md,
+ * "Budget"), and each relation still gets hundreds of sources a run.
+ */
+export const DEFAULT_VARIANTS_PER_PROBE = 1;
 
 function standingOf(input: OracleInput): Standing | undefined {
   const { answer, expectation } = input;

@@ -13,7 +13,7 @@ import { ownerKeyPinned } from "../../../src/fuzz/calibrate/flaws/p05-owner-key-
 import { grantsReadByPosition } from "../../../src/fuzz/calibrate/flaws/p09-grants-read-by-position.js";
 import { needsDischargedBlockers } from "../../../src/fuzz/contract/contract.js";
 import { replayFinding } from "../../../src/fuzz/engine/replay.js";
-import { metamorphicOracle } from "../../../src/fuzz/oracles/metamorphic.js";
+import { DEFAULT_VARIANTS_PER_PROBE, metamorphicOracle } from "../../../src/fuzz/oracles/metamorphic.js";
 import { canariesFromJwks } from "../../../src/fuzz/canary/index.js";
 import { RELATIONS, RELATION_IDS, type RelationId } from "../../../src/fuzz/metamorphic/index.js";
 import type { ReferenceComponents } from "../../../src/fuzz/targets/reference.js";
@@ -291,7 +291,7 @@ describe("the metamorphic oracle stays quiet on the shipped gate", () => {
   );
 
   it(
-    "by default a probe gets at most two variants",
+    "by default a probe gets at most one variant (DEFAULT_VARIANTS_PER_PROBE)",
     async () => {
       const before = target.fired();
       const judgement = await judgeWith(
@@ -302,7 +302,9 @@ describe("the metamorphic oracle stays quiet on the shipped gate", () => {
         {},
       );
       expect(judgement).toEqual({ kind: "pass" });
-      expect(target.fired() - before).toBe(3);
+      // The probe itself and DEFAULT_VARIANTS_PER_PROBE variants.
+      expect(DEFAULT_VARIANTS_PER_PROBE).toBe(1);
+      expect(target.fired() - before).toBe(1 + DEFAULT_VARIANTS_PER_PROBE);
     },
     TIMEOUT,
   );
