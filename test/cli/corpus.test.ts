@@ -6,8 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/run-cli.js";
-import type { Io } from "../../src/cli/io.js";
+import { cliInProcess as cli } from "../support/cli-in-process.js";
 import { failuresDir, loadSavedFailures } from "../../src/fuzz/corpus/corpus.js";
 import { finding } from "../fuzz/report/fixtures.js";
 
@@ -20,19 +19,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stdin: () => Promise.resolve(Buffer.alloc(0)),
-    env: {},
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
 
 async function findingFile(name: string, content: unknown): Promise<string> {
   const path = join(dir, name);

@@ -4,22 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { cliInProcess as cli } from "../support/cli-in-process.js";
 import { COMMANDS } from "../../src/cli/commands.js";
-import type { Io } from "../../src/cli/io.js";
-import { runCli } from "../../src/cli/run-cli.js";
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stdin: () => Promise.resolve(Buffer.alloc(0)),
-    env: {},
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
 
 const unknownName = fc
   .string({ minLength: 1, maxLength: 20 })

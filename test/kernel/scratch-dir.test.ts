@@ -9,8 +9,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, stat, statfs, writeFile } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Io } from "../../src/cli/io.js";
-import { runCli } from "../../src/cli/run-cli.js";
+import { cliInProcess as cli } from "../support/cli-in-process.js";
 import { makeScratchDir, removeAbandoned, scratchRoot } from "../../src/kernel/scratch-dir.js";
 
 let dir: string;
@@ -134,21 +133,6 @@ describe("makeScratchDir and removeAbandoned", () => {
     });
   });
 });
-
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    stdin: () => Promise.resolve(Buffer.alloc(0)),
-    env,
-  };
-  return { code: await runCli(args, io), stdout, stderr };
-}
 
 describe("--scratch-dir and FAILCLOSED_SCRATCH_DIR on the command line", () => {
   it("run: a --scratch-dir that is a file stops the run before its seed or any work (must fire)", async () => {
