@@ -791,6 +791,8 @@ export class CliChild {
   readonly channel: LineChannel;
   private readonly errChunks: Buffer[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Every byte the child wrote to stderr has arrived ('exit' can come before the last chunk). */
+  readonly stderrEnded: Promise<void>;
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [CLI_MAIN, ...args], {
@@ -798,6 +800,9 @@ export class CliChild {
       stdio: ["pipe", "pipe", "pipe"],
     });
     this.child.stderr.on("data", (c: Buffer) => this.errChunks.push(c));
+    this.stderrEnded = new Promise((resolvePromise) =>
+      this.child.stderr.once("close", () => resolvePromise()),
+    );
     this.channel = new LineChannel(this.child.stdin, this.child.stdout, () => `(stderr: ${this.stderr})`);
     this.exited = new Promise((resolvePromise) => {
       this.child.on("exit", (code, signal) => resolvePromise({ code, signal }));

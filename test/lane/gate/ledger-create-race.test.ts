@@ -74,8 +74,11 @@ describe.skipIf(!hasRealServer())(
             ]),
         );
         try {
-          // Each prints its address once its ledger is open.
+          // Each prints its address once its ledger is open. Its NOTICE goes to stderr, another
+          // pipe, which may not have arrived yet: the servers are stopped and their stderr read whole.
           await Promise.all(servers.map((server) => server.channel.nextLine(120_000)));
+          await Promise.all(servers.map((server) => server.stop("SIGTERM")));
+          await Promise.all(servers.map((server) => server.stderrEnded));
           const notices = servers.filter((server) =>
             server.stderr.includes("created a NEW, EMPTY gate ledger"),
           );
