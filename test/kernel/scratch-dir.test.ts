@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cliInProcess as cli } from "../support/cli-in-process.js";
+import { expectedFindingId } from "../../src/fuzz/report/finding-file.js";
 import { makeScratchDir, removeAbandoned, scratchRoot } from "../../src/kernel/scratch-dir.js";
+import { finding } from "../fuzz/report/fixtures.js";
 
 let dir: string;
 
@@ -145,6 +147,31 @@ describe("--scratch-dir and FAILCLOSED_SCRATCH_DIR on the command line", () => {
     );
     expect(result).toMatchObject({ code: 2, stdout: "" });
     expect(result.stderr).toMatch(/^failclosed: FILE_EXISTS: scratch directory /);
+  });
+
+  it("replay and calibrate: a --scratch-dir that is a file stops them before the target is asked or the seed printed (must fire)", async () => {
+    await writeFile(join(dir, "file"), "x");
+    const base = finding();
+    const intact = { ...base, id: expectedFindingId(base.family, base.bytesB64) };
+    await writeFile(join(dir, "finding.json"), JSON.stringify(intact));
+    const replayed = await cli(["replay", join(dir, "finding.json"), "--scratch-dir", join(dir, "file")], {});
+    const calibrated = await cli(
+      [
+        "calibrate",
+        "--flaws",
+        "p09-grants-read-by-position",
+        "--out",
+        join(dir, "c.json"),
+        "--scratch-dir",
+        join(dir, "file"),
+      ],
+      {},
+    );
+    for (const result of [replayed, calibrated]) {
+      expect(result).toMatchObject({ code: 2, stdout: "" });
+      expect(result.stderr).toMatch(/^failclosed: FILE_EXISTS: scratch directory /);
+    }
+    await expect(stat(join(dir, "c.json"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("run: FAILCLOSED_SCRATCH_DIR is read when the flag is absent, and an empty one is a usage error", async () => {

@@ -72,9 +72,11 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<Calibra
   const flaws = chosenFlaws(options.catalogue ?? CATALOGUE, options.flaws);
   const seed = options.seed ?? randomSeed();
   const signal = options.signal ?? new AbortController().signal;
+  // Checked before the seed is printed: a bad --scratch-dir is a usage mistake, not a calibration.
+  const scratch = await scratchRoot(options.scratchDir);
   options.onStart?.(seed);
   const started = Date.now();
-  const work = await makeScratchDir(await scratchRoot(options.scratchDir), "calibrate");
+  const work = await makeScratchDir(scratch, "calibrate");
   const workDir = work.path;
   const outcomes: FlawOutcome[] = [];
   try {

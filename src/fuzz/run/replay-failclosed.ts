@@ -77,6 +77,8 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
       "USAGE",
       "--clone-cmd is for an external target; the reference lane builds its own clones",
     );
+  // Every path the user gave is checked before the target is asked anything.
+  const scratch = await scratchRoot(options.scratchDir);
   if (spec.kind !== "reference" && options.finding.evidence !== undefined) {
     const kut = await keyringFor(spec)(options.finding.salt);
     const given = await fingerprintKeyring(kut.jwkSets);
@@ -105,7 +107,7 @@ export async function replayFailclosed(options: ReplayOptions): Promise<ReplayRe
     options.regenerate === true
       ? await regenerated(options.finding, spec, options, cloneDatabase)
       : options.finding;
-  const work = await makeScratchDir(await scratchRoot(options.scratchDir), "replay");
+  const work = await makeScratchDir(scratch, "replay");
   const workDir = work.path;
   try {
     const judgement = await replayFinding(finding, {
