@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { FailclosedError } from "../kernel/errors.js";
+import { SCRATCH_ENV } from "../kernel/scratch-dir.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type Parsed<O extends Options> = ReturnType<
@@ -49,6 +50,6 @@ export function scratchDirFrom(
   flag: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): { scratchDir?: string } {
-  const chosen = flag ?? env["FAILCLOSED_SCRATCH_DIR"];
+  const chosen = flag ?? env[SCRATCH_ENV];
   return chosen === undefined ? {} : { scratchDir: chosen };
 }

@@ -111,9 +111,9 @@ export async function runFuzz(config: RunConfig): Promise<Report> {
     results = await runInterleaved(interleaveControls(config.families), {
       width: Math.max(1, config.concurrency) * Math.max(1, config.familyConcurrency),
       // Gate and lane families side by side only where the target says they share nothing.
-      // The lane's slots are `concurrency` families, one chunk each: its rehearsals take turns on
-      // the clone anyway, and every lane family in flight holds PGlite instances of its own (P07's
-      // clones, D02's lanes), which a chunk per sub-seed would multiply (peak memory, issue #17).
+      // The lane gets `concurrency` chunks at once, not one per sub-seed as well: its rehearsals
+      // take turns on the clone anyway, and every lane chunk in flight may hold PGlite instances
+      // of its own (P07's clones, D02's lanes): peak memory, issue #17.
       ...(target.stateByOperation === true
         ? {
             groupOf: (family: ProbeFamily) => family.operation,

@@ -67,7 +67,7 @@ interface Lane {
  * The lane whose next chunk goes next: floor chunks before runs beyond any floor, then a lane
  * with nothing in flight, then the least time had; ties keep the families' order.
  */
-function nextLane(lanes: readonly Lane[], group: string): Lane | undefined {
+function nextLane(lanes: readonly Lane[]): Lane | undefined {
   let best: Lane | undefined;
   const key = (lane: Lane): [number, number, number] => [
     lane.chunks[0]?.beyondFloor === true ? 1 : 0,
@@ -75,7 +75,7 @@ function nextLane(lanes: readonly Lane[], group: string): Lane | undefined {
     lane.busyMs,
   ];
   for (const lane of lanes) {
-    if (lane.group !== group || !lane.smokeDone || lane.chunks.length === 0) continue;
+    if (!lane.smokeDone || lane.chunks.length === 0) continue;
     if (best === undefined) {
       best = lane;
       continue;
@@ -140,7 +140,7 @@ export async function runInterleaved(
   const worker = async (group: string): Promise<void> => {
     const mine = lanes.filter((l) => l.group === group);
     for (;;) {
-      const lane = nextLane(mine, group);
+      const lane = nextLane(mine);
       if (lane === undefined) {
         if (mine.every((l) => l.smokeDone)) return;
         await smokeEnd;
