@@ -4,7 +4,7 @@ import type { Digest, TakeBack } from "./components.js";
 import type { DatabaseDigest } from "./digest/types.js";
 import type { RehearsalObservation } from "./validate.js";
 import { readSequences, restoreSequences, type SequenceState } from "./sequences.js";
-import { migrationDeadline, stopFromOutside } from "./session/deadline.js";
+import { MigrationDeadlineError, migrationDeadline, stopFromOutside } from "./session/deadline.js";
 import { markSession, resetSession } from "./session/reset.js";
 import { sessionIsSane } from "./session/settings.js";
 
@@ -105,12 +105,15 @@ async function rollbackQuietly(session: SqlSession): Promise<boolean> {
  * ROLLBACK; digest after_rollback from a fresh session. The transaction id is read before and
  * after the migration: if it moved, something committed or rolled back inside the script, and the
  * run has escaped. The migration's session is not handed on as it is: on PGlite's one backend it is
- * reset (session/reset.ts) and kept only when every step succeeded (no server error, no escape,
- * after_apply digested, ROLLBACK and DISCARD ALL answered, nothing left in the session, no code
- * loaded); otherwise, and on a real server, the clone is reopened (there every session is a new
- * connection anyway). A kept session whose after_rollback is not `before` is reopened too, so
- * the next run starts from a fresh one. Sequences (which ignore ROLLBACK) are put back in
- * `finally`, whatever happened after the migration started.
+ * reset (session/reset.ts) and kept when it is still the lane's to reset: the script did not
+ * escape its transaction, was not stopped at the deadline (on PGlite the statement may still be
+ * running), the session did not die, ROLLBACK answered, and DISCARD ALL and the proof that
+ * nothing is left and no code was loaded both passed. A script that failed with a server error
+ * is kept on the same proof: it can leave nothing in the session that a script which succeeded
+ * could not. Otherwise, and on a real server, the clone is reopened (there every session is a
+ * new connection anyway). Sequences (which ignore ROLLBACK) are put back in `finally`, whatever
+ * happened after the migration started; a kept session in which they were put back is reset and
+ * proven again (setval leaves currval behind), and reopened if that fails.
  */
 export async function runTransactional(opened: SqlDatabase, input: RunInput): Promise<RunOutput> {
   const digests: Digests = { digestFailed: false };
@@ -127,6 +130,9 @@ export async function runTransactional(opened: SqlDatabase, input: RunInput): Pr
   let db: SqlDatabase | undefined = opened;
   let restoreFailed = false;
   let kept = false;
+  // The session is no longer the lane's to reset: stopped at the deadline, dead, or still in
+  // the migration's transaction.
+  let lost = false;
   try {
     await opened
       .withSession(async (session) => {
@@ -143,8 +149,9 @@ export async function runTransactional(opened: SqlDatabase, input: RunInput): Pr
             // Deferred constraints and constraint triggers fail here if COMMIT would reject them,
             // on the migration's clock: they are its code.
             await deadline.run(() => input.takeBack(session, input.statementTimeoutMs));
-          } catch {
+          } catch (error) {
             serverError = true;
+            if (error instanceof MigrationDeadlineError) lost = true;
             return;
           }
           // A session that does not answer as the lane set it is not one to read the clone from.
@@ -155,26 +162,32 @@ export async function runTransactional(opened: SqlDatabase, input: RunInput): Pr
           escaped = (await currentXactId(session)) !== xid;
           await take(input.digest, session, digests, "afterApply");
         } finally {
-          if (!(await rollbackQuietly(session))) serverError = true;
+          if (!(await rollbackQuietly(session))) {
+            serverError = true;
+            lost = true;
+          }
         }
       })
       .catch(() => {
         // The session died under the migration (terminated from inside, past its deadline).
         serverError = true;
+        lost = true;
       });
   } finally {
     // Nothing the migration's session held (locks, prepared statements, settings, temporary
     // objects, loaded code) may reach the next reader: the session is reset and proven empty, or
     // it ends here.
-    const steady = !serverError && !escaped && digests.afterApply !== undefined && !digests.digestFailed;
-    kept = steady && mark !== undefined && (await resetSession(opened, mark));
+    const resettable = !lost && !escaped && !digests.digestFailed;
+    kept = resettable && mark !== undefined && (await resetSession(opened, mark));
     db = kept ? opened : await reopen(opened, input.backend);
     if (db !== undefined) {
       await take(input.digest, db, digests, "afterRollback");
       restoreFailed = !(await repairSequences(db, input.digest, before, digests.afterRollback, sequences));
       if (kept && digests.afterRollback?.digest !== before.digest) {
-        kept = false;
-        db = await reopen(db, input.backend);
+        // The sequences were put back on this session (repairSequences proved the clone equal to
+        // `before`), and setval left their values as its currval: reset and prove it again.
+        kept = !restoreFailed && mark !== undefined && (await resetSession(db, mark));
+        if (!kept) db = await reopen(db, input.backend);
       }
     } else {
       restoreFailed = true;

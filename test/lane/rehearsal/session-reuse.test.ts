@@ -182,27 +182,63 @@ describe("a transactional run keeps PGlite's session only when it is proven empt
     expect(out.db).not.toBe(given);
   });
 
-  it("must fire: a server error, a sequence that moved and an escape from the transaction each reopen the clone", async () => {
-    let given = db;
-    const failing = await run(db, backend, `${CLEAN_MIGRATION}SELECT 1/0;\n`);
-    db = failing.db ?? db;
-    expect(failing).toMatchObject({ kept: false });
+  it("must stay quiet: a script that fails with a server error keeps the session once it is proven empty", async () => {
+    const given = db;
+    const failing = await run(
+      db,
+      backend,
+      `${CLEAN_MIGRATION}PREPARE fc_before_error AS SELECT 1;\nSELECT pg_catalog.pg_advisory_lock(4343);\nSET search_path = pg_temp;\nSELECT 1/0;\n`,
+    );
     expect(failing.observation.serverError).toBe(true);
-    expect(failing.db).not.toBe(given);
-    given = db;
+    expect(failing).toMatchObject({ kept: true, clean: true });
+    expect(failing.db).toBe(given);
+    expect(await sessionState(db)).toEqual(fresh);
+    expect(failing.observation.afterRollback?.digest).toBe(failing.observation.before?.digest);
+  });
+
+  it("must stay quiet: a sequence that moved is put back on the kept session, with no currval or lastval left", async () => {
+    const given = db;
     const drift = await run(db, backend, `${CLEAN_MIGRATION}SELECT pg_catalog.nextval('ticket_seq');\n`);
-    db = drift.db ?? db;
-    expect(drift).toMatchObject({ kept: false, clean: true });
+    expect(drift).toMatchObject({ kept: true, clean: true });
     expect(drift.observation.afterRollback?.digest).not.toBe(drift.observation.before?.digest);
-    expect(drift.db).not.toBe(given);
-    // lastval() belongs to the session the sequence moved in: not to the next reader.
+    expect(drift.db).toBe(given);
+    // setval (the repair) and nextval (the migration) belong to no reader after the run.
     await expect(db.query("SELECT pg_catalog.lastval()")).rejects.toThrow(/lastval/);
-    given = db;
+    await expect(db.query("SELECT pg_catalog.currval('ticket_seq')")).rejects.toThrow(/currval/);
+    const again = await run(db, backend, CLEAN_MIGRATION);
+    expect(again.observation.before?.digest).toBe(drift.observation.before?.digest);
+    expect(again.observation.afterRollback?.digest).toBe(drift.observation.before?.digest);
+  });
+
+  it("must fire: an escape from the transaction, and a script stopped at its deadline, reopen the clone", async () => {
+    let given = db;
     const escape = await run(db, backend, "SELECT 1;\nCOMMIT;\nBEGIN;\nSELECT 1;\n");
     db = escape.db ?? db;
     expect(escape.observation.escaped).toBe(true);
     expect(escape.kept).toBe(false);
     expect(escape.db).not.toBe(given);
+    given = db;
+    // On PGlite the statement outlives the deadline on the worker: the session is not the lane's.
+    const stopped = await runTransactional(db, {
+      ...shippedRunInput(backend, "SELECT pg_catalog.pg_sleep(1.5);\n"),
+      statementTimeoutMs: 300,
+    });
+    db = stopped.db ?? db;
+    expect(stopped.observation.serverError).toBe(true);
+    expect(stopped).toMatchObject({ kept: false, clean: true });
+    expect(stopped.db).not.toBe(given);
+    expect(await sessionState(db)).toEqual(fresh);
+  });
+
+  it("must fire: a script that commits a change to the clone and then fails is neither kept nor clean", async () => {
+    const given = db;
+    // The second COMMIT ends the implicit transaction the rest of the script runs in, so the
+    // table outlives the error.
+    const out = await run(db, backend, "COMMIT;\nCREATE TABLE fc_escaped (a int);\nCOMMIT;\nSELECT 1/0;\n");
+    expect(out.observation.serverError).toBe(true);
+    expect(out.observation.afterRollback?.digest).not.toBe(out.observation.before?.digest);
+    expect(out).toMatchObject({ kept: false, clean: false });
+    expect(out.db).not.toBe(given);
   });
 });
 
@@ -251,15 +287,27 @@ describe("the lane takes a kept session's after_rollback as the next run's befor
       // Kept: after_apply and after_rollback only.
       await lane.rehearse(requestBytes(rehearsalRequest(CLEAN_MIGRATION, "transactional")));
       expect(counted.calls()).toBe(5);
-      // A server error: the clone is reopened, after_apply is never read.
+      // A server error: after_apply is never read, and the session proven empty is kept.
       const failed = await lane.rehearse(
         requestBytes(rehearsalRequest(`${CLEAN_MIGRATION}SELECT 1/0;\n`, "transactional")),
       );
       expect(failed.result.verdict).toBe("FAIL");
       expect(counted.calls()).toBe(6);
-      // So the next run reads before again.
       await lane.rehearse(requestBytes(rehearsalRequest(CLEAN_MIGRATION, "transactional")));
-      expect(counted.calls()).toBe(9);
+      expect(counted.calls()).toBe(8);
+      // Code loaded into the backend: the clone is reopened, so the next run reads before again.
+      const loaded = await lane.rehearse(
+        requestBytes(
+          rehearsalRequest(
+            `${CLEAN_MIGRATION}SELECT pg_catalog.to_tsvector('english', 'loaded');\n`,
+            "transactional",
+          ),
+        ),
+      );
+      expect(loaded.result.verdict).toBe("PASS");
+      expect(counted.calls()).toBe(10);
+      await lane.rehearse(requestBytes(rehearsalRequest(CLEAN_MIGRATION, "transactional")));
+      expect(counted.calls()).toBe(13);
     } finally {
       await lane.close();
     }
@@ -270,7 +318,7 @@ describe("the lane takes a kept session's after_rollback as the next run's befor
     });
     try {
       await again.rehearse(requestBytes(rehearsalRequest(CLEAN_MIGRATION, "transactional")));
-      expect(counted.calls()).toBe(12);
+      expect(counted.calls()).toBe(16);
     } finally {
       await again.close();
     }
