@@ -136,7 +136,8 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
   let started = false;
   /**
    * The clone's digest, known without reading it again (issue #17): the last transactional run
-   * kept `db` and proved the clone equal to `before` on it (RunOutput.kept). Only PGlite keeps a
+   * kept `db` and proved the clone equal to `before` on it (RunOutput.kept), or cloneDigest read
+   * it on `db` with the shipped digest since the last run. Only PGlite keeps a
    * session: its one backend is the lane's, in the lane's worker, so nothing but the lane can have
    * written to the clone while `db` stays open. Forgotten whenever `db` changes or another run
    * starts; a real server is always digested again, since other connections can write there.
@@ -433,6 +434,10 @@ export async function openLane(config: LaneConfig, options: LaneOptions): Promis
         const digest = await digestDatabase(db);
         if (!digest.ok)
           throw new FailclosedError("DATABASE_UNAVAILABLE", `cannot digest the clone: ${digest.error.kind}`);
+        // On PGlite nothing but the lane writes to the clone while `db` stays open: what was just
+        // read stands until the next run or reopen (the fuzzer reads the state around every probe,
+        // and most probes are refused before the clone is touched).
+        if (allShipped && db.engine === "pglite") known = { db, digest: digest.value };
         return digest.value.digest;
       }),
     close: () =>
