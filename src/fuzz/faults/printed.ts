@@ -7,6 +7,7 @@
  */
 import { format } from "node:util";
 import { Mutex } from "../../lane/index.js";
+import { noticeText } from "../targets/lane-notices.js";
 
 const METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;
 
@@ -37,7 +38,7 @@ export function capturePrinted<T>(run: (notice: Notice) => Promise<T>): Promise<
       };
     }
     try {
-      const value = await run((line) => lines.push(`failclosed: NOTICE: ${line}\n`));
+      const value = await run((line) => lines.push(noticeText(line)));
       return { value, text: lines.join("") };
     } finally {
       for (const [method, original] of saved) {

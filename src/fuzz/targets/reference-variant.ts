@@ -5,6 +5,7 @@ import type { LaneComponents, LaneConfig, ProductionIdentity, Keyring } from "..
 import type { Clock } from "../../kernel/clock.js";
 import { filesUnder } from "../../kernel/files-under.js";
 import type { CloneSetup, Outcome } from "../types.js";
+import { noticeLog } from "./lane-notices.js";
 import { copyClone } from "./reference-clone.js";
 
 export interface VariantContext {
@@ -57,10 +58,12 @@ export async function rehearseOnVariant(
     statementTimeoutMs: 10_000,
     compareCluster: true,
   };
+  const notices = noticeLog();
   const lane = await openLane(config, {
     testMode: true,
     keyring: ctx.laneKeyring,
     clock: ctx.clock,
+    notice: notices.notice,
     ...(ctx.components === undefined ? {} : { components: ctx.components }),
   });
   try {
@@ -69,7 +72,7 @@ export async function rehearseOnVariant(
       (resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)),
     );
     const answer = await Promise.race([lane.rehearse(bytes), deadline]).finally(() => clearTimeout(timer));
-    const channels = { stdout: "", stderr: "", files: await filesUnder(evidenceDir), rows: [] };
+    const channels = { stdout: "", stderr: notices.take(), files: await filesUnder(evidenceDir), rows: [] };
     if (answer === "timeout") return { kind: "timed_out", elapsedMs: Date.now() - started, channels };
     return { kind: "responded", elapsedMs: Date.now() - started, headers: {}, body: answer.bytes, channels };
   } finally {

@@ -44,6 +44,7 @@ import type { KeyringLoader } from "../faults/start-drill.js";
 import { watchAudit } from "./audit-watch.js";
 import { watchConsumed } from "./consumed-watch.js";
 import { watchEvidence } from "./evidence-watch.js";
+import { noticeLog, type NoticeLog } from "./lane-notices.js";
 import { openInProcessTarget, type InProcessSystem } from "./in-process.js";
 import { splitKeyring } from "./keyring-split.js";
 import { rehearseOnVariant } from "./reference-variant.js";
@@ -165,6 +166,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
     let gate: GateService | undefined;
     let lane: Lane | undefined;
     let served: ServedSystem | undefined;
+    const laneNotices = noticeLog();
     try {
       [gate] = await Promise.all([
         openGateService({
@@ -185,6 +187,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
         testMode: true,
         keyring: shares.lane,
         clock: options.clock,
+        notice: laneNotices.notice,
         ...(options.components?.lane === undefined ? {} : { components: options.components.lane }),
       });
       const sentinel = server?.sentinelDigest.bind(server);
@@ -192,7 +195,7 @@ export async function openReferenceTarget(options: ReferenceTargetOptions): Prom
         options.transports === true
           ? await serveOverTransports(serviceOf(gate, lane), options.components?.transports)
           : undefined;
-      return await systemOf(gate, lane, evidenceDir, dir, sentinel, served);
+      return await systemOf(gate, lane, evidenceDir, dir, laneNotices, sentinel, served);
     } catch (error) {
       const [openedGate, openedLane, openedServers] = [gate, lane, served];
       await closeQuietly(
@@ -317,6 +320,7 @@ async function systemOf(
   lane: Lane,
   evidenceDir: string,
   dir: string,
+  laneNotices: NoticeLog,
   sentinelDigest?: () => Promise<string>,
   served?: ServedSystem,
 ): Promise<InProcessSystem> {
@@ -341,7 +345,7 @@ async function systemOf(
         case "decide":
           return { stdout: "", stderr: "", files: NO_FILES, rows: await audit.appended() };
         case "rehearse":
-          return { stdout: "", stderr: "", files: await evidence.changes(), rows: [] };
+          return { stdout: "", stderr: laneNotices.take(), files: await evidence.changes(), rows: [] };
       }
     },
     async state(operation) {
