@@ -69,10 +69,12 @@ export async function serveOverTransports(
     host: "127.0.0.1",
     port: 0,
   });
-  // A connection per request: on loopback it costs about a millisecond, and a kept-alive
-  // connection reused right after a 413 (an oversize body answered before it was all read)
-  // stalled the next answer on it by about 6 s (P01 took 8 min instead of 46 s).
-  const http: Target = openHttpTarget(server.url, { keepAlive: false });
+  // Kept-alive connections, as users' gates are fired at: a connection per request cost each HTTP
+  // probe a connect and an accept on both sides of this one process. Reuse is safe since the
+  // server closes every connection whose body it did not read (`connection: close` on a 413, an
+  // answer sent before the body was all in); a reused socket stalled by about 6 s after such an
+  // answer before that (P01 took 8 min instead of 46 s).
+  const http: Target = openHttpTarget(server.url);
   const jsonLines = openJsonLinesTarget((wraps.jsonLines ?? ((s) => s))(shared), {
     operations: OPERATIONS,
     ownsService: false,
