@@ -63,6 +63,12 @@ ALTER TABLE rehearsed_orders ADD COLUMN shipped boolean NOT NULL DEFAULT false;
 `;
 
 /**
+ * CLEAN_MIGRATION, then a read that loads a text search dictionary into the backend: a PASS after
+ * which PGlite's session is never kept (DISCARD ALL cannot unload code), so the clone is reopened.
+ */
+export const LOADS_CODE_MIGRATION = `${CLEAN_MIGRATION}SELECT pg_catalog.to_tsvector('english', 'loaded');\n`;
+
+/**
  * What every clone starts from besides its marker: a table with rows and a sequence that has
  * already been used, so a migration can touch PRE-EXISTING state (setval, C3's sequence rule).
  */

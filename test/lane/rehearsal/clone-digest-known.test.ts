@@ -15,6 +15,7 @@ import {
   CLONE_SETUP_SQL,
   digestPgliteDir,
   LANE_SECONDS,
+  LOADS_CODE_MIGRATION,
   makePgliteClone,
   pgliteLaneConfig,
   rehearsalRequest,
@@ -53,12 +54,7 @@ describe("cloneDigest on PGlite reads the clone once per connection and run (#17
     try {
       // Code loaded into the backend: the run reopens the clone, so nothing is known after it.
       const loaded = await lane.rehearse(
-        requestBytes(
-          rehearsalRequest(
-            `${CLEAN_MIGRATION}SELECT pg_catalog.to_tsvector('english', 'loaded');\n`,
-            "transactional",
-          ),
-        ),
+        requestBytes(rehearsalRequest(LOADS_CODE_MIGRATION, "transactional")),
       );
       expect(loaded.result.verdict).toBe("PASS");
       const afterRun = digests();

@@ -20,6 +20,7 @@ import {
   CLONE_SETUP_SQL,
   digestPgliteDir,
   LANE_SECONDS,
+  LOADS_CODE_MIGRATION,
   makePgliteClone,
   pgliteLaneConfig,
   rehearsalRequest,
@@ -297,12 +298,7 @@ describe("the lane takes a kept session's after_rollback as the next run's befor
       expect(counted.calls()).toBe(8);
       // Code loaded into the backend: the clone is reopened, so the next run reads before again.
       const loaded = await lane.rehearse(
-        requestBytes(
-          rehearsalRequest(
-            `${CLEAN_MIGRATION}SELECT pg_catalog.to_tsvector('english', 'loaded');\n`,
-            "transactional",
-          ),
-        ),
+        requestBytes(rehearsalRequest(LOADS_CODE_MIGRATION, "transactional")),
       );
       expect(loaded.result.verdict).toBe("PASS");
       expect(counted.calls()).toBe(10);
