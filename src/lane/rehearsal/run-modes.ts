@@ -102,7 +102,8 @@ async function rollbackQuietly(session: SqlSession): Promise<boolean> {
 /**
  * C3: digest before; one connection: BEGIN, apply, take the session back (deferred constraints
  * checked now, every setting the migration could have changed reset), digest after_apply,
- * ROLLBACK; digest after_rollback from a fresh session. The transaction id is read before and
+ * ROLLBACK; digest after_rollback from a session proven to hold nothing of the migration's (below).
+ * The transaction id is read before and
  * after the migration: if it moved, something committed or rolled back inside the script, and the
  * run has escaped. The migration's session is not handed on as it is: on PGlite's one backend it is
  * reset (session/reset.ts) and kept when it is still the lane's to reset: the script did not

@@ -21,8 +21,6 @@ vi.mock("../../../src/lane/rehearsal/clone/backend.js", async (importOriginal) =
       const backend = original.cloneBackend(...args);
       return {
         ...backend,
-        open: () => backend.open(),
-        snapshot: () => backend.snapshot(),
         cleanLeftovers: async (keep?: readonly string[]) => {
           const outcome = await backend.cleanLeftovers(keep);
           return { ...outcome, kept: [...outcome.kept, PLANTED] };
