@@ -108,7 +108,7 @@ async function rollbackQuietly(session: SqlSession): Promise<boolean> {
  * run has escaped. The migration's session is not handed on as it is: on PGlite's one backend it is
  * reset (session/reset.ts) and kept when it is still the lane's to reset: the script did not
  * escape its transaction, was not stopped at the deadline (on PGlite the statement may still be
- * running), the session did not die, ROLLBACK answered, and DISCARD ALL and the proof that
+ * running), the session did not die, ROLLBACK answered, and the reset and the proof that
  * nothing is left and no code was loaded both passed. A script that failed with a server error
  * is kept on the same proof: it can leave nothing in the session that a script which succeeded
  * could not. Otherwise, and on a real server, the clone is reopened (there every session is a

@@ -2,7 +2,13 @@
  * What the session-escape tests (PGlite and a real server) share: the GUCs a migration can set
  * from PL/pgSQL, with hostile values, and the migrations built from them.
  */
+import { createHash } from "node:crypto";
+import { CATALOG_STATEMENT } from "../../../src/lane/rehearsal/digest/folded-catalog.js";
 import { CLEAN_MIGRATION } from "../../support/lane-fixtures.js";
+
+/** The lane's own kept catalog statement, by the MD5 of its exact text (kept-statement.ts). */
+const LANE_STATEMENT = `name = '${CATALOG_STATEMENT.name}' AND from_sql
+    AND pg_catalog.md5(statement) = '${createHash("md5").update(CATALOG_STATEMENT.prepare).digest("hex")}'`;
 
 /**
  * Each setting a migration can change for the rest of the session from a PL/pgSQL function body
@@ -95,14 +101,16 @@ SELECT public.fc_wait();
 `;
 
 /**
- * Passes only when no advisory lock is held anywhere in the clone's database: run it after a
- * rehearsal that took one. (Other databases are left out: on a shared server a gate starting
- * beside the test holds a transaction-scoped advisory lock on its ledger's database for a moment.)
+ * Passes only when no advisory lock is held anywhere in the clone's database, and no prepared
+ * statement but the lane's own is in the session: run it after a rehearsal that took one. (Other
+ * databases are left out: on a shared server a gate starting beside the test holds a
+ * transaction-scoped advisory lock on its ledger's database for a moment.)
  */
 export const NO_ADVISORY_LOCK_HELD = `DO $$ BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory'
              AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())) THEN RAISE EXCEPTION 'an advisory lock outlived its rehearsal'; END IF;
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements) THEN RAISE EXCEPTION 'a prepared statement outlived its rehearsal'; END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_statements WHERE NOT (${LANE_STATEMENT})) THEN
+    RAISE EXCEPTION 'a prepared statement outlived its rehearsal'; END IF;
 END $$;
 CREATE TABLE fc_after_lock (a int);
 `;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqlDatabase } from "../../../src/lane/db/session.js";
 import { fixedClock } from "../../../src/kernel/clock.js";
 import { cloneBackend, type CloneBackend } from "../../../src/lane/rehearsal/clone/backend.js";
+import { CATALOG_STATEMENT } from "../../../src/lane/rehearsal/digest/folded-catalog.js";
 import { SHIPPED_LANE_COMPONENTS, type Digest } from "../../../src/lane/rehearsal/components.js";
 import type { LaneConfig } from "../../../src/lane/rehearsal/config.js";
 import { openLane } from "../../../src/lane/rehearsal/lane.js";
@@ -68,15 +69,20 @@ function run(db: SqlDatabase, backend: CloneBackend, sql: string): Promise<RunOu
  * what must not outlive the migration.
  */
 async function sessionState(db: SqlDatabase): Promise<Record<string, unknown>> {
-  const rows = await db.query(`SELECT
-    (SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_statements)::int AS prepared,
+  // The lane's own kept statement, byte for byte, is the one prepared statement a kept session holds.
+  const rows = await db.query(
+    `SELECT
+    (SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_statements
+      WHERE NOT (name = '${CATALOG_STATEMENT.name}' AND from_sql AND statement = $1))::int AS prepared,
     (SELECT pg_catalog.count(*) FROM pg_catalog.pg_cursors WHERE name <> '')::int AS cursors,
     (SELECT pg_catalog.count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory')::int AS advisory,
     (SELECT pg_catalog.count(*) FROM pg_catalog.pg_listening_channels())::int AS listening,
     (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class WHERE relnamespace = pg_catalog.pg_my_temp_schema())::int AS temporary,
     coalesce(pg_catalog.current_setting('fc.planted', true), '') AS planted,
     pg_catalog.current_setting('search_path') AS search_path,
-    CURRENT_USER::text AS current_user, SESSION_USER::text AS session_user`);
+    CURRENT_USER::text AS current_user, SESSION_USER::text AS session_user`,
+    [CATALOG_STATEMENT.prepare],
+  );
   return rows.rows[0] ?? {};
 }
 
