@@ -13,7 +13,7 @@ import { decodeDocument } from "../../lane/index.js";
 import type { Outcome, Transport } from "../types.js";
 import type { Firing, Reply } from "./in-process.js";
 import type { ServedSystem } from "./served.js";
-import { copiedWhenRefused, otherTransports, transportFor } from "./transport-choice.js";
+import { otherTransports, transportPlan } from "./transport-choice.js";
 
 /**
  * The time the carrying transport is given beyond the probe's limit: the in-process target's own
@@ -51,12 +51,13 @@ export async function answerOverTransports(
   bytes: Uint8Array,
   firing: Firing,
 ): Promise<Reply> {
-  const transport = transportFor(bytes);
+  const plan = transportPlan(bytes);
+  const transport = plan.transport;
   const reply = replyOf(
     transport,
     await served.fire(transport, operation, bytes, firing.timeoutMs + TRANSPORT_SLACK_MS),
   );
-  if (!firing.copies || operation !== "decide" || !copiedWhenRefused(bytes) || !isRefusal(reply.body))
+  if (!firing.copies || operation !== "decide" || !plan.copiedWhenRefused || !isRefusal(reply.body))
     return reply;
   // One after the other: the gate serialises on its embedded ledger anyway, and a copy's answer
   // must not race the other's audit entry.

@@ -30,13 +30,28 @@ function digestOf(bytes: Uint8Array): Buffer {
   return createHash("sha256").update(bytes).digest();
 }
 
+/** Where these bytes go, and whether they are copied to the other transports if refused. */
+export interface TransportPlan {
+  readonly transport: Transport;
+  readonly copiedWhenRefused: boolean;
+}
+
+/** Both choices from one hash of the bytes: a probe can be a megabyte, hashed once per firing. */
+export function transportPlan(bytes: Uint8Array): TransportPlan {
+  const digest = digestOf(bytes);
+  return {
+    transport: TRANSPORTS[digest.readUInt32BE(0) % TRANSPORTS.length] ?? "in-process",
+    copiedWhenRefused: digest.readUInt32BE(4) % COPY_EVERY === 0,
+  };
+}
+
 export function transportFor(bytes: Uint8Array): Transport {
-  return TRANSPORTS[digestOf(bytes).readUInt32BE(0) % TRANSPORTS.length] ?? "in-process";
+  return transportPlan(bytes).transport;
 }
 
 /** Whether these bytes, if refused, are copied to the other transports: also by the bytes alone. */
 export function copiedWhenRefused(bytes: Uint8Array): boolean {
-  return digestOf(bytes).readUInt32BE(4) % COPY_EVERY === 0;
+  return transportPlan(bytes).copiedWhenRefused;
 }
 
 /** The transports other than `primary`, in TRANSPORTS order: where a refusal's copies go. */
