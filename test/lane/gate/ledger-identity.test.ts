@@ -79,10 +79,24 @@ describe("ledger identity", () => {
   it("a ledger made before identities is refused when pinned, and adopted (announced) when not", async () => {
     const db = await fresh();
     await openLedger(db); // migrates, including the identity table, but writes no id
+    // It has decided something: a refusal in its audit log.
+    await db.exec(
+      "INSERT INTO failclosed_gate.audit_log (verdict, reasons) VALUES ('DENY', ARRAY['malformed_input'])",
+    );
     expect(await findLedger(db)).toStrictEqual({ state: "unidentified" });
     expect(await unknownLedger(establishLedger(db, "ledger-0000000000000000"))).toContain("without an id");
     const adopted = await establishLedger(db, undefined);
     expect(adopted.origin).toBe("adopted");
+  });
+
+  it("a ledger found half-built by another start (tables, no id, nothing decided) is announced as created", async () => {
+    // What a gate sees when it starts while another is between its migrations and its insert:
+    // if its insert wins, it is the one start that announces, and the ledger is new and empty.
+    const db = await fresh();
+    await openLedger(db);
+    expect(await findLedger(db)).toStrictEqual({ state: "unidentified" });
+    expect((await identifyLedger(db)).origin).toBe("created");
+    expect((await identifyLedger(db)).origin).toBe("existing");
   });
 
   it("the identity is append-only: it cannot be changed or removed", async () => {

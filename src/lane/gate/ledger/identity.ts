@@ -41,6 +41,10 @@ const READ_SQL = `SELECT ledger_id,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
   FROM ${LEDGER_SCHEMA}.ledger_identity`;
 
+// Whether the ledger has decided anything yet: a consumed grant or an audit entry.
+const HISTORY_SQL = `SELECT EXISTS (SELECT 1 FROM ${LEDGER_SCHEMA}.consumed_nonces)
+  OR EXISTS (SELECT 1 FROM ${LEDGER_SCHEMA}.audit_log) AS has_history`;
+
 // RETURNING tells the one creator apart: a gate whose insert met another's row gets no row back.
 const INSERT_SQL = `INSERT INTO ${LEDGER_SCHEMA}.ledger_identity (ledger_id) VALUES ($1)
   ON CONFLICT (singleton) DO NOTHING RETURNING ledger_id`;
@@ -89,9 +93,14 @@ async function readLedger(db: SqlDatabase): Promise<FoundLedger> {
  * insert does nothing and the row is read back). The explicit step behind `failclosed ledger init`,
  * and behind a first run that was not told which ledger to expect.
  *
- * Only the gate whose insert made the row says "created" (or "adopted"): gates that start together
- * on an empty database all see it empty, but the row's unique singleton key admits one insert, so
- * exactly one announces a new ledger and the others report the existing one.
+ * Only the gate whose insert made the row announces it: gates that start together on an empty
+ * database race to insert, but the row's unique singleton key admits one insert, so exactly one
+ * announces and the others report the existing one. What it announces is read from the ledger,
+ * not from what that gate saw before it migrated: "adopted" when the ledger already holds a
+ * consumed grant or an audit entry (one made before identities, which has decided things),
+ * "created" when it holds neither. A gate that found the schema half-built by another start
+ * (the tables there, no id yet) may be the one whose insert wins; the ledger is still new and
+ * empty, and it is announced as such, once.
  */
 export async function identifyLedger(db: SqlDatabase): Promise<LedgerIdentity & { origin: LedgerOrigin }> {
   const before = await findLedger(db);
@@ -102,7 +111,7 @@ export async function identifyLedger(db: SqlDatabase): Promise<LedgerIdentity & 
   if (after.state !== "identified") {
     throw new FailclosedError("DATABASE_UNAVAILABLE", "the ledger's identity could not be recorded");
   }
-  const origin: LedgerOrigin = !inserted ? "existing" : before.state === "empty" ? "created" : "adopted";
+  const origin: LedgerOrigin = !inserted ? "existing" : (await holdsHistory(db)) ? "adopted" : "created";
   return { ...identity(after), origin };
 }
 
@@ -141,6 +150,22 @@ export async function establishLedger(
         );
       }
       return { ...identity(found), origin: "existing" };
+  }
+}
+
+async function holdsHistory(db: SqlDatabase): Promise<boolean> {
+  try {
+    return (await db.query(HISTORY_SQL)).rows[0]?.["has_history"] === true;
+  } catch (cause) {
+    const state = sqlState(cause);
+    throw new FailclosedError(
+      "DATABASE_UNAVAILABLE",
+      `cannot read whether the gate ledger is empty` +
+        (state === undefined
+          ? ""
+          : ` (SQLSTATE ${state}${state === "42501" ? `: permission denied; grant SELECT on ${LEDGER_SCHEMA}.consumed_nonces and ${LEDGER_SCHEMA}.audit_log` : ""})`),
+      { cause },
+    );
   }
 }
 
