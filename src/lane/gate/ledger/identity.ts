@@ -41,13 +41,14 @@ const READ_SQL = `SELECT ledger_id,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
   FROM ${LEDGER_SCHEMA}.ledger_identity`;
 
-// Whether the ledger has decided anything yet: a consumed grant or an audit entry.
-const HISTORY_SQL = `SELECT EXISTS (SELECT 1 FROM ${LEDGER_SCHEMA}.consumed_nonces)
-  OR EXISTS (SELECT 1 FROM ${LEDGER_SCHEMA}.audit_log) AS has_history`;
-
 // RETURNING tells the one creator apart: a gate whose insert met another's row gets no row back.
+// It also says, in the insert's own snapshot, whether the ledger had decided anything before it
+// got its id: a consumed grant or an audit entry.
 const INSERT_SQL = `INSERT INTO ${LEDGER_SCHEMA}.ledger_identity (ledger_id) VALUES ($1)
-  ON CONFLICT (singleton) DO NOTHING RETURNING ledger_id`;
+  ON CONFLICT (singleton) DO NOTHING
+  RETURNING ledger_id,
+    EXISTS (SELECT 1 FROM ${LEDGER_SCHEMA}.consumed_nonces)
+      OR EXISTS (SELECT 1 FROM ${LEDGER_SCHEMA}.audit_log) AS had_history`;
 
 export function isLedgerId(value: string): boolean {
   return ID_PATTERN.test(value);
@@ -106,12 +107,17 @@ export async function identifyLedger(db: SqlDatabase): Promise<LedgerIdentity & 
   const before = await findLedger(db);
   if (before.state === "identified") return { ...identity(before), origin: "existing" };
   await migrateLedger(db);
-  const inserted = (await db.query(INSERT_SQL, [newLedgerId()])).rows.length === 1;
+  const insertedRows = (await db.query(INSERT_SQL, [newLedgerId()])).rows;
+  const inserted = insertedRows.length === 1;
   const after = await findLedger(db);
   if (after.state !== "identified") {
     throw new FailclosedError("DATABASE_UNAVAILABLE", "the ledger's identity could not be recorded");
   }
-  const origin: LedgerOrigin = !inserted ? "existing" : (await holdsHistory(db)) ? "adopted" : "created";
+  const origin: LedgerOrigin = !inserted
+    ? "existing"
+    : insertedRows[0]?.["had_history"] === false
+      ? "created"
+      : "adopted";
   return { ...identity(after), origin };
 }
 
@@ -150,22 +156,6 @@ export async function establishLedger(
         );
       }
       return { ...identity(found), origin: "existing" };
-  }
-}
-
-async function holdsHistory(db: SqlDatabase): Promise<boolean> {
-  try {
-    return (await db.query(HISTORY_SQL)).rows[0]?.["has_history"] === true;
-  } catch (cause) {
-    const state = sqlState(cause);
-    throw new FailclosedError(
-      "DATABASE_UNAVAILABLE",
-      `cannot read whether the gate ledger is empty` +
-        (state === undefined
-          ? ""
-          : ` (SQLSTATE ${state}${state === "42501" ? `: permission denied; grant SELECT on ${LEDGER_SCHEMA}.consumed_nonces and ${LEDGER_SCHEMA}.audit_log` : ""})`),
-      { cause },
-    );
   }
 }
 
