@@ -30,7 +30,10 @@ function digestOf(bytes: Uint8Array): Buffer {
   return createHash("sha256").update(bytes).digest();
 }
 
-/** Where these bytes go, and whether they are copied to the other transports if refused. */
+/**
+ * Where these bytes go, and whether they are copied to the other transports if refused: both by
+ * the bytes alone.
+ */
 export interface TransportPlan {
   readonly transport: Transport;
   readonly copiedWhenRefused: boolean;
@@ -47,11 +50,6 @@ export function transportPlan(bytes: Uint8Array): TransportPlan {
 
 export function transportFor(bytes: Uint8Array): Transport {
   return transportPlan(bytes).transport;
-}
-
-/** Whether these bytes, if refused, are copied to the other transports: also by the bytes alone. */
-export function copiedWhenRefused(bytes: Uint8Array): boolean {
-  return transportPlan(bytes).copiedWhenRefused;
 }
 
 /** The transports other than `primary`, in TRANSPORTS order: where a refusal's copies go. */

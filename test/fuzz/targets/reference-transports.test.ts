@@ -5,7 +5,7 @@
  * what does not change the verdict (the request id, trailing whitespace).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copiedWhenRefused, TRANSPORTS, transportFor } from "../../../src/fuzz/targets/transport-choice.js";
+import { TRANSPORTS, transportFor, transportPlan } from "../../../src/fuzz/targets/transport-choice.js";
 import type { Target, Transport } from "../../../src/fuzz/types.js";
 import type { Docs } from "../../support/gate-fixtures.js";
 import { openFixtureReference, type FixtureReference } from "./fixture-reference.js";
@@ -34,7 +34,10 @@ async function over(
 ): Promise<Uint8Array> {
   for (let attempt = 0; attempt < 256; attempt++) {
     const bytes = await make(attempt);
-    if (transportFor(bytes) === wanted && (copied === undefined || copiedWhenRefused(bytes) === copied))
+    if (
+      transportFor(bytes) === wanted &&
+      (copied === undefined || transportPlan(bytes).copiedWhenRefused === copied)
+    )
       return bytes;
   }
   throw new Error(`no bytes for ${wanted} in 256 attempts`);
@@ -127,7 +130,7 @@ describe("the reference target over T1, T2 and T3", () => {
     expect(outcome.transport).toBe("http");
     expect(outcome.copies).toBeUndefined();
     let copied = 0;
-    for (let i = 0; i < 300; i++) if (copiedWhenRefused(utf8(`{"probe":${i}}`))) copied++;
+    for (let i = 0; i < 300; i++) if (transportPlan(utf8(`{"probe":${i}}`)).copiedWhenRefused) copied++;
     expect(copied).toBeGreaterThan(60);
     expect(copied).toBeLessThan(140);
   });
